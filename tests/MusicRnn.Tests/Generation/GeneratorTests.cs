@@ -113,6 +113,23 @@ public sealed class GeneratorTests
         Assert.Equal(3 * Features, generated.Length);
     }
 
+    [Fact]
+    public void Should_hold_no_more_tensors_after_many_chunks_than_after_a_few()
+    {
+        // Given a noisy free run of 200 chunks of 4 frames
+        using var model = new TinyRnn(Features);
+        using var prime = Frames(5, seed: 8);
+        var generator = new Generator(model, chunkFrames: 4);
+        var live = new List<long>();
+
+        // When counting the live tensors each time a chunk is handed over
+        generator.FreeRun(prime, 800, noise: 0.1, seed: 3, chunk => live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+
+        // Then the count at the last chunk is the count at the tenth: nothing accumulates across chunks
+        Assert.Equal(200, live.Count);
+        Assert.Equal(live[9], live[^2]);
+    }
+
     private static Tensor Frames(int count, long seed)
     {
         using var g = new TorchSharp.torch.Generator(unchecked((ulong)seed));
