@@ -33,6 +33,8 @@ public sealed class RfftCodec : IFrameCodec
     {
         var frames = FrameCount(samples.Length);
         using var scope = NewDisposeScope();
+        if (frames == 0)   // MKL's FFT refuses an empty batch
+            return zeros(0, FeatureCount, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
         var x = BlockFraming.Padded(samples, 0, (long)frames * FrameLength)
             .reshape(frames, FrameLength)
             .to_type(ScalarType.Float64);
@@ -50,8 +52,10 @@ public sealed class RfftCodec : IFrameCodec
     public float[] Decode(Tensor frames)
     {
         BlockFraming.CheckFrames(frames, FeatureCount, Name);
+        if (frames.shape[0] == 0)
+            return [];
         using var scope = NewDisposeScope();
-        var y = frames.to(ScalarType.Float64, CPU);
+        var y = frames.detach().to(ScalarType.Float64, CPU);
         var count = y.shape[0];
         var pairs = y.narrow(1, 2, FrameLength - 2).reshape(count, Half - 1, 2);   // [frames, N/2-1, (Re, Im)]
         var zero = zeros(count, 1, dtype: ScalarType.Float64);

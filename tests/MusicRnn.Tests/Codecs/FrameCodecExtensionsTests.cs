@@ -42,4 +42,31 @@ public sealed class FrameCodecExtensionsTests
         foreach (var name in CodecFactory.Names)
             Assert.Equal(samples.Length, CodecFactory.Create(name, 64).RoundTrip(samples).Length);
     }
+
+    [Fact]
+    public void Should_round_trip_an_empty_song_for_every_codec()
+    {
+        // Given no samples
+        // When each codec encodes and decodes them
+        // Then there are no frames and no samples, and nothing fails
+        foreach (var name in CodecFactory.Names)
+        {
+            var codec = CodecFactory.Create(name, 16);
+            using var frames = codec.Encode([]);
+            Assert.Equal(new long[] { 0, codec.FeatureCount }, frames.shape);
+            Assert.Empty(codec.Decode(frames));
+        }
+    }
+
+    [Fact]
+    public void Should_decode_frames_that_carry_gradients()
+    {
+        // Given model output that requires gradients
+        using var frames = TorchSharp.torch.ones(2, 16).requires_grad_();
+
+        // When each codec decodes it
+        // Then samples come back without touching the graph
+        foreach (var name in CodecFactory.Names.Where(n => n != "fft"))
+            Assert.Equal(32, CodecFactory.Create(name, 16).Decode(frames).Length);
+    }
 }
