@@ -6,6 +6,14 @@ namespace MusicRnn.Codecs;
 /// Turns mono audio into a sequence of real feature frames and back (DESIGN.md §2).
 /// Every codec is an exact inverse up to float rounding.
 /// </summary>
+/// <remarks>
+/// Length contract: a song of L samples encodes to <see cref="FrameCount"/>(L) frames; the end
+/// is zero-padded so no sample is lost (and the MDCT also pads its start, see MdctCodec).
+/// <see cref="Decode"/> of F frames returns exactly F × <see cref="Hop"/> samples, whose first
+/// L are the song; the codec does not remember L, so callers trim (or use
+/// <see cref="FrameCodecExtensions.Decode(IFrameCodec, Tensor, int)"/>). Generated frames
+/// have no "original" length and are simply decoded to F × Hop samples.
+/// </remarks>
 public interface IFrameCodec
 {
     /// <summary>The codec's command-line name: fft, rfft, mdct or raw.</summary>
@@ -20,9 +28,15 @@ public interface IFrameCodec
     /// <summary>Real features per frame.</summary>
     int FeatureCount { get; }
 
+    /// <summary>Frames that <see cref="Encode"/> makes from <paramref name="sampleCount"/> samples (0 for none).</summary>
+    int FrameCount(int sampleCount);
+
     /// <summary>Encodes mono samples into frames, [frames, FeatureCount] float32 on the CPU.</summary>
     Tensor Encode(ReadOnlySpan<float> samples);
 
-    /// <summary>Decodes frames [frames, FeatureCount] back into mono samples.</summary>
+    /// <summary>
+    /// Decodes frames [frames, FeatureCount] (any device, any float dtype) back into
+    /// frames × <see cref="Hop"/> mono samples. The input tensor is not disposed.
+    /// </summary>
     float[] Decode(Tensor frames);
 }

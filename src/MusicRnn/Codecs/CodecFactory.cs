@@ -1,0 +1,49 @@
+namespace MusicRnn.Codecs;
+
+/// <summary>Makes the codec named on the command line (<c>--codec</c>, <c>--frame</c>).</summary>
+public static class CodecFactory
+{
+    /// <summary>The largest frame accepted: 2^16 samples (3 s at 22050 Hz), far past any useful model input.</summary>
+    public const int MaxFrameLength = 1 << 16;
+
+    /// <summary>Every codec name, in the order of DESIGN.md §2 (the default is <c>rfft</c>).</summary>
+    public static IReadOnlyList<string> Names { get; } = ["fft", "rfft", "mdct", "raw"];
+
+    /// <summary>
+    /// The codec <paramref name="name"/> with frames of <paramref name="frameLength"/> samples.
+    /// Every codec takes any even N from 2 to <see cref="MaxFrameLength"/>: torch.fft does not need
+    /// a power of two (though powers of two are fastest), the packed rfft layout and the MDCT's
+    /// half-frame overlap need N even, and one layout rule for all keeps a model's <c>--frame</c>
+    /// valid whichever codec it is used with.
+    /// </summary>
+    /// <exception cref="InputException">for an unknown name or an invalid frame length.</exception>
+    public static IFrameCodec Create(string name, int frameLength)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var key = name.Trim().ToLowerInvariant();
+        if (!Names.Contains(key))
+            throw InputException.ForOption("--codec", $"unknown codec '{name}'; expected one of {string.Join(", ", Names)}");
+        if (FrameLengthProblem(frameLength) is { } problem)
+            throw InputException.ForOption("--frame", problem);
+        return key switch
+        {
+            "fft" => new FftCodec(frameLength),
+            "rfft" => new RfftCodec(frameLength),
+            "mdct" => new MdctCodec(frameLength),
+            _ => new RawCodec(frameLength),
+        };
+    }
+
+    /// <summary>What is wrong with <paramref name="frameLength"/> as a frame length, or null when it is valid.</summary>
+    public static string? FrameLengthProblem(int frameLength) =>
+        frameLength < 2 || frameLength > MaxFrameLength || frameLength % 2 != 0
+            ? $"frame length {frameLength} is invalid; it must be an even number of samples from 2 to {MaxFrameLength}"
+            : null;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for an invalid frame length given in code.</summary>
+    internal static void CheckFrameLength(int frameLength)
+    {
+        if (FrameLengthProblem(frameLength) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(frameLength), problem);
+    }
+}
