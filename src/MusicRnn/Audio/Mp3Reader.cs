@@ -94,8 +94,40 @@ internal static class Mp3Reader
                 pos = pos + 4 <= file.Length ? FindStream(file, pos + 1, file.Length) : -1;
             }
         }
+        var (tagFrame, trim) = GaplessInfo(file, first, head);
+        long samples = Math.Max(0, ((frames - (tagFrame ? 1 : 0)) * head.SamplesPerFrame) - trim);
         string layer = head.Layer switch { 1 => "I", 2 => "II", _ => "III" };
-        return new AudioInfo(path, "MP3", $"MPEG-{head.Version} Layer {layer}", head.SampleRate, head.Channels, frames * head.SamplesPerFrame);
+        return new AudioInfo(path, "MP3", $"MPEG-{head.Version} Layer {layer}", head.SampleRate, head.Channels, samples);
+    }
+
+    /// <summary>
+    /// Encoders put a Xing/Info tag in a first frame that holds no audio, and LAME adds the
+    /// encoder delay and end padding after it; NLayer skips that frame and trims both, so the
+    /// length reported here must do the same to match what decoding yields.
+    /// </summary>
+    /// <returns>Whether the first frame is a tag frame, and how many samples decoding trims.</returns>
+    private static (bool TagFrame, int Trim) GaplessInfo(Stream file, long first, Frame head)
+    {
+        if (head.Layer != 3)
+            return (false, 0);
+        var frame = new byte[Math.Min(head.Length, 512)];
+        file.Position = first;
+        int got = file.ReadAtLeast(frame, frame.Length, throwOnEndOfStream: false);
+        // The tag follows the side information, whose size depends on version and channel count; a CRC adds 2 bytes.
+        int sideInfo = head.Version == "1" ? (head.Channels == 1 ? 17 : 32) : (head.Channels == 1 ? 9 : 17);
+        int at = 4 + ((frame[1] & 1) == 0 ? 2 : 0) + sideInfo;
+        if (at + 8 > got || !(frame.AsSpan(at, 4).SequenceEqual("Xing"u8) || frame.AsSpan(at, 4).SequenceEqual("Info"u8)))
+            return (false, 0);
+
+        // Flags say which optional fields follow: frame count, byte count, 100-byte seek table, quality.
+        int flags = frame[at + 7];
+        int lame = at + 8 + ((flags & 1) != 0 ? 4 : 0) + ((flags & 2) != 0 ? 4 : 0) + ((flags & 4) != 0 ? 100 : 0) + ((flags & 8) != 0 ? 4 : 0);
+        if (lame + 24 > got || !(frame.AsSpan(lame, 4).SequenceEqual("LAME"u8) || frame.AsSpan(lame, 4).SequenceEqual("Lavc"u8)))
+            return (true, 0);
+        // 12 bits of encoder delay, then 12 bits of padding, 21 bytes into the LAME tag.
+        int delay = (frame[lame + 21] << 4) | (frame[lame + 22] >> 4);
+        int padding = ((frame[lame + 22] & 0x0F) << 8) | frame[lame + 23];
+        return (true, delay + padding);
     }
 
     public static AudioDecoder Open(string path, Stream file)

@@ -49,6 +49,22 @@ public sealed class Mp3ReaderTests : IDisposable
     }
 
     [Fact]
+    public void Should_report_the_exact_length_of_a_file_with_a_LAME_gapless_tag()
+    {
+        // Given 2 s of a 1 kHz tone encoded by lame, whose Info frame records delay 576 and padding 1080
+        var path = Signals.Fixture("tone_mono_1000hz_44100_lame.mp3");
+
+        // When probed and read
+        var info = AudioFile.Probe(path);
+        var audio = AudioFile.Read(path);
+
+        // Then both the header walk and the decoder give exactly the 88200 samples that were encoded
+        Assert.Equal(88200, info.FramesPerChannel);
+        Assert.Equal(88200, audio.Channels[0].Length);
+        Assert.InRange(Signals.FitSine(audio.Channels[0], 44100, 22050, 44100).Hz, 999, 1001);
+    }
+
+    [Fact]
     public void Should_skip_an_ID3v2_tag_in_front_of_the_audio()
     {
         // Given the mono fixture behind a 1000-byte ID3v2.3 tag (size is syncsafe: 1000 = 7·128 + 104)
