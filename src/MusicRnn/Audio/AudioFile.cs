@@ -58,8 +58,18 @@ public static class AudioFile
     /// <see cref="SampleFormat.S16"/> stores round(x · 32768) limited to [-32768, 32767].
     /// </summary>
     /// <exception cref="ArgumentException">A sample is NaN, or the file would pass the 4 GiB WAV limit.</exception>
-    public static void WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format) =>
-        WavWriter.Write(path, mono, sampleRate, format);
+    /// <exception cref="InputException">The file cannot be created (missing folder, no permission, disk full).</exception>
+    public static void WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
+    {
+        try
+        {
+            WavWriter.Write(path, mono, sampleRate, format);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
 
     private static int Capacity(AudioDecoder decoder)
     {

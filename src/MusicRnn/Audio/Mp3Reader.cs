@@ -27,13 +27,15 @@ internal static class Mp3Reader
             Version == other.Version && Layer == other.Layer && SampleRate == other.SampleRate;
     }
 
-    private static readonly int[][] BitratesKbps =
+    // kbit/s by bitrate index (1..14), one row of 15 per table: MPEG-1 Layer I, II, III;
+    // MPEG-2/2.5 Layer I; MPEG-2/2.5 Layer II and III.
+    private static ReadOnlySpan<int> BitratesKbps =>
     [
-        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448], // MPEG-1 Layer I
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],    // MPEG-1 Layer II
-        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],     // MPEG-1 Layer III
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],    // MPEG-2/2.5 Layer I
-        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],         // MPEG-2/2.5 Layer II and III
+        0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160,
     ];
 
     /// <summary>Parses a 4-byte header, or returns null when it is not one (reserved or free-format fields included).</summary>
@@ -49,9 +51,9 @@ internal static class Mp3Reader
         int layer = 4 - layerBits;
         bool mpeg1 = versionBits == 3;
         string version = versionBits switch { 3 => "1", 2 => "2", _ => "2.5" };
-        int sampleRate = new[] { 44100, 48000, 32000 }[rateIndex] >> (versionBits switch { 3 => 0, 2 => 1, _ => 2 });
+        int sampleRate = (rateIndex switch { 0 => 44100, 1 => 48000, _ => 32000 }) >> (versionBits switch { 3 => 0, 2 => 1, _ => 2 });
         int table = mpeg1 ? layer - 1 : layer == 1 ? 3 : 4;
-        int bitrate = BitratesKbps[table][bitrateIndex] * 1000;
+        int bitrate = BitratesKbps[(table * 15) + bitrateIndex] * 1000;
         int channels = (b[3] >> 6) == 3 ? 1 : 2;
 
         int length, samples;

@@ -15,7 +15,7 @@ internal static class WavReader
     private const ushort TagExtensible = 0xFFFE;
 
     // Bytes 2..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..1 hold the plain format tag.
-    private static readonly byte[] SubformatGuidTail =
+    private static ReadOnlySpan<byte> SubformatGuidTail =>
         [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
     /// <summary>Where the samples are and how they are stored.</summary>

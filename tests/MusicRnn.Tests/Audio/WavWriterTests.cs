@@ -128,4 +128,15 @@ public sealed class WavWriterTests : IDisposable
         var ex = Assert.Throws<ArgumentException>(() => AudioFile.WriteWav(_temp.File("nan.wav"), x, 8000, SampleFormat.S16));
         Assert.Contains("sample 1 is NaN", ex.Message);
     }
+
+    [Fact]
+    public void Should_refuse_a_path_in_a_missing_folder_with_a_message_naming_it()
+    {
+        // Given a path inside a folder that does not exist
+        var path = Path.Combine(_temp.Path, "no-such-folder", "out.wav");
+
+        // When / Then writing gives a one-line InputException that starts with the path
+        var ex = Assert.Throws<InputException>(() => AudioFile.WriteWav(path, new float[4], 8000, SampleFormat.S16));
+        Assert.StartsWith($"{path}: cannot write: ", ex.Message);
+    }
 }
