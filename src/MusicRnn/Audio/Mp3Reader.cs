@@ -14,6 +14,9 @@ internal static class Mp3Reader
     private const int SearchWindow = 1 << 16;
     private const int FramesToConfirm = 3;
 
+    /// <summary>The problem reported for a file that should be MPEG audio but is not.</summary>
+    public const string NoFrames = "no valid MPEG audio frames found";
+
     /// <summary>One frame header (ISO 11172-3 / 13818-3).</summary>
     /// <param name="Version">"1", "2" or "2.5".</param>
     /// <param name="Layer">1, 2 or 3.</param>
@@ -134,7 +137,7 @@ internal static class Mp3Reader
 
     public static AudioDecoder Open(string path, Stream file)
     {
-        var info = Probe(path, file) ?? throw InputException.ForFile(path, "no valid MPEG audio frames found");
+        var info = Probe(path, file) ?? throw InputException.ForFile(path, NoFrames);
         file.Position = 0;
         return new Decoder(new MpegFile(file), info);
     }
