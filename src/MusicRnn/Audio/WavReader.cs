@@ -57,11 +57,11 @@ internal static class WavReader
             long remaining = length - body;
             if (size > remaining)
             {
-                if (id == "data")
-                    throw InputException.ForFile(path, $"WAV data chunk declares {size} bytes but only {remaining} remain (truncated file?)");
-                // A broken chunk after both needed chunks (e.g. cut-off trailing metadata) costs nothing.
+                // A broken chunk after both needed chunks (cut-off trailing metadata, junk after the RIFF end) costs nothing.
                 if (fmt is not null && dataOffset >= 0)
                     break;
+                if (id == "data")
+                    throw InputException.ForFile(path, $"WAV data chunk declares {size} bytes but only {remaining} remain (truncated file?)");
                 throw InputException.ForFile(path, $"WAV chunk '{Printable(id)}' at byte {pos} declares {size} bytes but only {remaining} remain (truncated file?)");
             }
 

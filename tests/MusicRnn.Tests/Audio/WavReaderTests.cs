@@ -123,6 +123,20 @@ public sealed class WavReaderTests : IDisposable
     }
 
     [Fact]
+    public void Should_ignore_a_cut_off_chunk_after_fmt_and_data()
+    {
+        // Given a complete file followed by a metadata chunk that claims more bytes than are left
+        var path = _temp.Write("tail.wav", new WavBuilder()
+            .Fmt(1, 1, 8000, 16).Data(WavBuilder.Ints([8192], 2)).Chunk("LIST", [1, 2, 3, 4], declaredSize: 5000).ToBytes());
+
+        // When read
+        var audio = AudioFile.Read(path);
+
+        // Then the audio is decoded as if the broken tail were not there
+        Assert.Equal(new[] { 0.25f }, audio.Channels[0]);
+    }
+
+    [Fact]
     public void Should_probe_the_header_and_report_the_duration()
     {
         // Given a second of 16-bit stereo silence at 8000 Hz
