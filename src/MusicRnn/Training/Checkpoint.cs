@@ -127,7 +127,7 @@ public sealed class Checkpoint : IDisposable
         }
         catch (JsonException e)
         {
-            throw InputException.ForFile(configPath, $"unreadable checkpoint configuration ({e.Message})");
+            throw InputException.ForFile(configPath, $"not a MusicRnn checkpoint: config.json is not valid ({e.Message})");
         }
 
         foreach (string file in new[] { WeightsFile, OptimizerFile })

@@ -143,7 +143,7 @@ public static class TrainingSession
     {
         Model = spec,
         Codec = data.Codec,
-        Normalizer = new NormalizerSettings(data.NormalizerKind),
+        Normalizer = new NormalizerSettings(Codecs.Normalizer.NameOf(data.NormalizerKind)),
         Data = new DataSettings(data.Objective, data.ValidateFraction, data.Records),
         Training = training,
         Progress = progress ?? new ProgressSettings(0, 0, 0, training.Seed),

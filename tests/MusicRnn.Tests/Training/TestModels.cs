@@ -93,15 +93,43 @@ internal sealed class LeakySum : FrameModel
         new([zeros(batch, Spec.InputSize, dtype: dtype, device: device)], 0);
 }
 
+/// <summary>
+/// Wraps a model and poisons its output with NaN from the <c>healthyWindows + 1</c>-th
+/// gradient-tracked window on, to provoke divergence at a known iteration.
+/// </summary>
+internal sealed class PoisonedModel : FrameModel
+{
+    private readonly FrameModel inner;
+    private readonly int _healthyWindows;
+    private int _windows;
+
+    public PoisonedModel(FrameModel inner, int healthyWindows) : base("poisoned", inner.Spec)
+    {
+        this.inner = inner;
+        _healthyWindows = healthyWindows;
+        RegisterComponents();
+    }
+
+    public override (Tensor Output, ModelState State) forward(Tensor input, ModelState? state)
+    {
+        var (output, next) = inner.forward(input, state);
+        if (is_grad_enabled() && ++_windows > _healthyWindows) output = output * float.NaN;
+        return (output, next);
+    }
+
+    public override ModelState InitialState(long batch, Device device, ScalarType dtype) => inner.InitialState(batch, device, dtype);
+}
+
 /// <summary>Seeded synthetic material for training tests.</summary>
 internal static class Synthetic
 {
     /// <summary>
     /// A short "chord sequence" in feature space: four chords (each three of
     /// <paramref name="features"/> bins, with a slow tremolo), each held for 6 frames, looping,
-    /// plus a little noise; z-scored per feature like the real normalizer. [frames, features].
+    /// plus a little noise; z-scored per feature like the real normalizer (or mapped to [0, 1]
+    /// with <paramref name="minMax"/>). [frames, features].
     /// </summary>
-    public static Tensor ChordFrames(int frames, int features, int seed)
+    public static Tensor ChordFrames(int frames, int features, int seed, bool minMax = false)
     {
         var random = new Random(seed);
         int[][] chords = [[0, 4, 7], [5, 9, 12], [7, 11, 14], [3, 7, 10]];
@@ -116,6 +144,12 @@ internal static class Synthetic
             }
         }
         using var raw = tensor(data, frames, features);
+        if (minMax)
+        {
+            using var low = raw.amin([0]);
+            using var range = (raw.amax([0]) - low).clamp_min(1e-8);
+            return ((raw - low) / range).DetachFromDisposeScope();
+        }
         using var mean = raw.mean([0]);
         using var std = raw.std([0]).clamp_min(1e-8);
         return ((raw - mean) / std).DetachFromDisposeScope();

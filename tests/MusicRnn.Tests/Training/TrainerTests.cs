@@ -29,6 +29,33 @@ public sealed class TrainerTests
         Assert.True(last < losses[0] / 2, $"first loss {losses[0]}, last {last}");
     }
 
+    [Theory]
+    [InlineData(Architecture.Rnn)]
+    [InlineData(Architecture.Lstm)]
+    [InlineData(Architecture.Gru)]
+    [InlineData(Architecture.CwRnn)]
+    [InlineData(Architecture.LogReg)]
+    [InlineData(Architecture.Mlp)]
+    public void Should_halve_the_loss_of_every_architecture_on_a_short_chord_sequence(Architecture arch)
+    {
+        // Given a seeded chord sequence (in [0, 1] for the logistic regression's sigmoid) and a small model
+        manual_seed(2);
+        using var frames = Synthetic.ChordFrames(frames: 73, features: 8, seed: 2, minMax: arch == Architecture.LogReg);
+        var songs = new[] { new TrainingSong("chords", frames, 0) };
+        var spec = Spec(8, 16) with { Arch = arch, Modules = 4 };
+        using var model = ModelFactory.Create(spec);
+        var config = new TrainingConfig { Window = 12, Stride = 6, Epochs = 6, Optimizer = OptimizerKind.Adam, LearningRate = 2e-2 };
+        using var trainer = new Trainer(model, config, Objective.Next);
+
+        // When training for a few epochs
+        var losses = new List<double>();
+        for (int e = 0; e < config.Epochs; e++) trainer.TrainEpoch(songs, r => losses.Add(r.Loss));
+
+        // Then the last iterations' loss is below half the first one's
+        double last = losses.TakeLast(5).Average();
+        Assert.True(last < losses[0] / 2, $"{arch}: first loss {losses[0]}, last {last}");
+    }
+
     [Fact]
     public void Should_start_each_carried_window_from_the_long_forward_state_at_its_first_frame()
     {
