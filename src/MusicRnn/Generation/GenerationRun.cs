@@ -156,15 +156,14 @@ public static class GenerationRun
             if (missing.Count > 0)
             {
                 note = $"training song {string.Join("; ", missing)}"
-                    + (songs.Count == 0 ? ": priming on silence unless --prime is given, novelty not measured" : ": novelty measured against the others");
+                    + (songs.Count == 0 ? ": novelty is not measured, and a free run without --prime is primed on silence" : ": novelty is measured against the other songs");
                 progress.Note($"note: {note}");
             }
-            if (songs.Count == 0) return null;
-            return songs.Count == 1 ? songs[0] : cat(songs, dim: 0);
+            return songs.Count == 0 ? null : cat(songs, dim: 0);
         }
         finally
         {
-            if (songs.Count > 1) foreach (var s in songs) s.Dispose();
+            foreach (var s in songs) s.Dispose();
         }
     }
 
