@@ -53,6 +53,8 @@ public sealed record GenerationConfig
             throw InputException.ForOption("--noise", "teacher forcing feeds real frames, not predictions, so there is nothing to add noise to");
         if (string.IsNullOrWhiteSpace(Output))
             throw InputException.ForOption("--out", "expected a file name");
+        if (string.Equals(Path.GetExtension(Output), ".json", StringComparison.OrdinalIgnoreCase))
+            throw InputException.ForOption("--out", $"'{Output}' would be overwritten by the metrics written beside it as .json; name the WAV file");
         if (ChunkFrames < 1)
             throw InputException.ForOption("chunk", $"expected a positive number of frames, got {ChunkFrames}");
     }

@@ -31,11 +31,13 @@ public sealed class GenerationRunTests
         Assert.NotNull(json.Novelty);
     }
 
-    [Fact]
-    public void Should_write_what_a_direct_forward_pass_predicts_when_teacher_forced()
+    [Theory]
+    [InlineData("rfft")]
+    [InlineData("mdct")]
+    public void Should_write_what_a_direct_forward_pass_predicts_when_teacher_forced(string codec)
     {
         // Given a checkpoint, and its model run directly over the whole song
-        using var fixture = new CheckpointFixture();
+        using var fixture = new CheckpointFixture(codec);
         var output = fixture.File("forced.wav");
         float[] expected;
         using (no_grad())
