@@ -49,7 +49,13 @@ public static class GenerationRun
                 var keep = (int)Math.Clamp(targetSamples - written, 0, samples.Length);
                 if (keep == 0) return;
                 var clipped = samples.AsSpan(0, keep);
-                foreach (ref var x in clipped) x = Math.Clamp(x, -1f, 1f);
+                for (var i = 0; i < clipped.Length; i++)
+                {
+                    // Clipping catches overshoot and infinities; a NaN means the weights themselves are broken.
+                    if (float.IsNaN(clipped[i]))
+                        throw InputException.ForFile(config.Model, $"the model produced NaN at {(written + i) / (double)rate:F2} s; the checkpoint's weights are not usable");
+                    clipped[i] = Math.Clamp(clipped[i], -1f, 1f);
+                }
                 audio.Add(clipped);
                 wav.Write(clipped);
                 written += keep;

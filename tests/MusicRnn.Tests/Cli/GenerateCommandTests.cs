@@ -106,6 +106,24 @@ public sealed class GenerateCommandTests
         AssertBadInput(result, "notes.wav", "");
     }
 
+    [Fact]
+    public void Should_refuse_weights_that_make_nan()
+    {
+        // Given a checkpoint whose head bias is NaN (hashes intact: the file is as saved)
+        using var fixture = new CheckpointFixture(adjust: model =>
+        {
+            using var noGrad = TorchSharp.torch.no_grad();
+            foreach (var (name, parameter) in model.named_parameters())
+                if (name.StartsWith("head.bias", StringComparison.Ordinal)) parameter.fill_(double.NaN);
+        });
+
+        // When generating from it
+        var result = Generate(fixture);
+
+        // Then the checkpoint is named as unusable, not reported as a crash
+        AssertBadInput(result, "model", "NaN");
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-2")]

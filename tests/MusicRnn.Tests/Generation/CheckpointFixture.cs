@@ -18,7 +18,10 @@ internal sealed class CheckpointFixture : IDisposable
 
     private readonly TempDir dir = new();
 
-    public CheckpointFixture(string codecName = "rfft", Architecture arch = Architecture.Rnn)
+    /// <param name="codecName">Codec of the checkpoint.</param>
+    /// <param name="arch">Architecture of its model.</param>
+    /// <param name="adjust">Changes the model's weights before they are saved.</param>
+    public CheckpointFixture(string codecName = "rfft", Architecture arch = Architecture.Rnn, Action<FrameModel>? adjust = null)
     {
         Codec = CodecFactory.Create(codecName, Frame);
         var random = new Random(3);
@@ -33,6 +36,7 @@ internal sealed class CheckpointFixture : IDisposable
         Spec = new ModelSpec { Arch = arch, InputSize = Codec.FeatureCount, OutputSize = Codec.FeatureCount, HiddenSize = 8, Layers = 1 };
         manual_seed(7);
         Model = ModelFactory.Create(Spec);
+        adjust?.Invoke(Model);
         using var frames = Codec.Encode(Song);
         Normalizer = Normalizer.Fit(NormalizerKind.ZScore, frames);
         var config = new CheckpointConfig
