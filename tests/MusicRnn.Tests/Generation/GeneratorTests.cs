@@ -1,5 +1,5 @@
-using Generator = MusicRnn.Generation.Generator;
 using static TorchSharp.torch;
+using Generator = MusicRnn.Generation.Generator;
 
 namespace MusicRnn.Tests.Generation;
 
