@@ -25,7 +25,8 @@ public static class GenerationRun
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(progress);
         config.Validate();
-        using var loaded = LoadedModel.Load(config.Model, device);
+        var checkpointFolder = CheckpointFolder(config.Model);
+        using var loaded = LoadedModel.Load(checkpointFolder, device);
         var codec = loaded.Codec;
         var rate = loaded.Config.Codec.SampleRate;
 
@@ -78,7 +79,7 @@ public static class GenerationRun
         var metrics = new GenerationMetrics
         {
             Mode = config.TeacherForced is null ? "free" : "teacher-forced",
-            Model = Path.GetFullPath(config.Model),
+            Model = Path.GetFullPath(checkpointFolder),
             Codec = codec.Name,
             FrameLength = codec.FrameLength,
             SampleRate = rate,
@@ -93,6 +94,18 @@ public static class GenerationRun
         };
         metrics.Write(GenerationMetrics.JsonPathFor(config.Output));
         return metrics;
+    }
+
+    /// <summary>
+    /// The checkpoint folder itself, or, given the folder <c>train --out</c> wrote, the checkpoint
+    /// inside it: users name the run they trained, not its layout.
+    /// </summary>
+    private static string CheckpointFolder(string model)
+    {
+        var inside = Path.Combine(model, "checkpoint");
+        return !File.Exists(Path.Combine(model, Checkpoint.ConfigFile)) && File.Exists(Path.Combine(inside, Checkpoint.ConfigFile))
+            ? inside
+            : model;
     }
 
     /// <summary>

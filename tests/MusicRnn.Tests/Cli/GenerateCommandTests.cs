@@ -31,6 +31,20 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public void Should_find_the_checkpoint_inside_a_training_run_folder()
+    {
+        // Given the folder train --out wrote, with the checkpoint in its checkpoint/ subfolder
+        using var fixture = new CheckpointFixture();
+
+        // When generating from the run folder
+        var result = CliHarness.Run("generate", "--model", fixture.RunDir, "--out", fixture.File("o.wav"), "--seconds", "0.25", "--device", "cpu", "--quiet");
+
+        // Then the checkpoint inside is used
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(Path.GetFullPath(fixture.ModelDir), GenerationMetrics.Read(fixture.File("o.json")).Model);
+    }
+
+    [Fact]
     public void Should_refuse_a_tampered_weights_file()
     {
         // Given a checkpoint whose weights had one byte changed after saving

@@ -50,7 +50,9 @@ internal sealed class CheckpointFixture : IDisposable
             Optimizer = new OptimizerSettings("rmsprop", new Dictionary<string, double>()),
             Tensors = new Dictionary<string, string>(),
         };
-        ModelDir = dir.File("model");
+        // Where train puts it: the run folder's checkpoint/.
+        RunDir = dir.File("run");
+        ModelDir = Path.Combine(RunDir, "checkpoint");
         Checkpoint.Save(ModelDir, config, Checkpoint.WeightsOf(Model, Normalizer.Shift, Normalizer.Scale), new Dictionary<string, Tensor>());
     }
 
@@ -67,6 +69,8 @@ internal sealed class CheckpointFixture : IDisposable
     public Normalizer Normalizer { get; }
 
     public string ModelDir { get; }
+
+    public string RunDir { get; }
 
     public string File(string name) => dir.File(name);
 
