@@ -33,6 +33,10 @@ public static class GenerationRun
         // The training songs serve twice: as the default prime and as the reference for novelty.
         using var training = TrainingFrames(loaded, progress, out var trainingNote, out var firstSong);
         using var input = InputFrames(config, loaded, training, firstSong, out var primeLabel, out var targetSamples);
+        var bytesPerSample = config.Format == SampleFormat.S16 ? 2 : 4;
+        // A RIFF file counts its bytes in 32 bits; refuse up front rather than after hours of work.
+        if (targetSamples > (uint.MaxValue - 64L) / bytesPerSample)
+            throw InputException.ForOption("--seconds", $"{targetSamples / (double)rate:F0} s of {config.Format} audio at {rate} Hz passes the 4 GiB limit of a WAV file");
         var frames = config.TeacherForced is null
             ? (targetSamples + codec.Hop - 1) / codec.Hop
             : input.shape[0];
@@ -131,7 +135,7 @@ public static class GenerationRun
         }
 
         targetSamples = (long)Math.Round((config.Seconds ?? GenerationConfig.DefaultSeconds) * rate);
-        var primeFrames = (int)Math.Round(config.PrimeSeconds * rate / codec.Hop);
+        var primeFrames = (int)Math.Min(Math.Round(config.PrimeSeconds * rate / codec.Hop), int.MaxValue - 1);
         if (config.Prime is { } prime)
         {
             label = Path.GetFullPath(prime);
