@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicRnn.Cli.Commands;
 
 namespace MusicRnn.Cli;
 
@@ -13,6 +14,8 @@ public static class MusicRnnCli
 
     private static RootCommand CreateRoot() => new("MusicRnn: learn music audio with recurrent networks, compare architectures, generate audio.")
     {
-        Commands.TrainCommand.Create(),
+        InspectCommand.Create(),
+        TranscodeCommand.Create(),
+        TrainCommand.Create(),
     };
 }

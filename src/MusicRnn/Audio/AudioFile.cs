@@ -15,7 +15,12 @@ public static class AudioFile
     private const int EstimatedCapacityCap = 1 << 24;
 
     /// <summary>Reads only what is needed to describe the file (for MP3, the frame headers).</summary>
-    public static AudioInfo Probe(string path) => Decode(path, decoder => decoder.Info);
+    public static AudioInfo Probe(string path) => Guarded(path, (file, format) => format switch
+    {
+        FormatSniffer.Format.Wav => WavReader.Probe(path, file),
+        FormatSniffer.Format.Ogg => OggReader.Probe(path, file),
+        _ => Mp3Reader.Probe(path, file) ?? throw InputException.ForFile(path, Mp3Reader.NoFrames),
+    });
 
     /// <summary>Decodes every channel at the file's own sample rate.</summary>
     public static DecodedAudio Read(string path) => Decode(path, decoder =>
@@ -58,8 +63,18 @@ public static class AudioFile
     /// <see cref="SampleFormat.S16"/> stores round(x · 32768) limited to [-32768, 32767].
     /// </summary>
     /// <exception cref="ArgumentException">A sample is NaN, or the file would pass the 4 GiB WAV limit.</exception>
-    public static void WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format) =>
-        WavWriter.Write(path, mono, sampleRate, format);
+    /// <exception cref="InputException">The file cannot be created (missing folder, no permission, disk full).</exception>
+    public static void WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
+    {
+        try
+        {
+            WavWriter.Write(path, mono, sampleRate, format);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
 
     private static int Capacity(AudioDecoder decoder)
     {
@@ -98,20 +113,26 @@ public static class AudioFile
         }
     }
 
-    /// <summary>Opens, sniffs and decodes, turning every failure into a one-line <see cref="InputException"/>.</summary>
-    private static T Decode<T>(string path, Func<AudioDecoder, T> use)
+    /// <summary>Opens, sniffs and decodes through <paramref name="use"/>.</summary>
+    private static T Decode<T>(string path, Func<AudioDecoder, T> use) => Guarded(path, (file, format) =>
+    {
+        using var decoder = format switch
+        {
+            FormatSniffer.Format.Wav => WavReader.Open(path, file),
+            FormatSniffer.Format.Ogg => OggReader.Open(path, file),
+            _ => Mp3Reader.Open(path, file),
+        };
+        return use(decoder);
+    });
+
+    /// <summary>Opens and sniffs the file, then runs <paramref name="work"/>, turning every failure into a one-line <see cref="InputException"/>.</summary>
+    private static T Guarded<T>(string path, Func<FileStream, FormatSniffer.Format, T> work)
     {
         using var file = OpenChecked(path);
         var format = FormatSniffer.Sniff(path, file);
         try
         {
-            using var decoder = format switch
-            {
-                FormatSniffer.Format.Wav => WavReader.Open(path, file),
-                FormatSniffer.Format.Ogg => OggReader.Open(path, file),
-                _ => Mp3Reader.Open(path, file),
-            };
-            return use(decoder);
+            return work(file, format);
         }
         catch (Exception ex) when (ex is not InputException and not OutOfMemoryException)
         {

@@ -19,8 +19,9 @@ public enum SampleFormat
 /// <param name="SampleRate">Frames per second, per channel.</param>
 /// <param name="Channels">Interleaved channels per frame.</param>
 /// <param name="FramesPerChannel">
-/// Samples per channel. Exact for WAV and Ogg Vorbis; for MP3 it is every frame's worth of samples,
-/// which includes the encoder's delay and padding, exactly as the decoder outputs them.
+/// Samples per channel. Exact for WAV and Ogg Vorbis. For MP3 it is counted from the frame headers
+/// and, when present, the LAME tag's delay and padding, which is what the decoder outputs; files
+/// without that tag keep the encoder's delay and padding (up to about two frames of extra samples).
 /// </param>
 public sealed record AudioInfo(string Path, string Container, string Encoding, int SampleRate, int Channels, long FramesPerChannel)
 {

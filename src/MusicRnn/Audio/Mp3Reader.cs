@@ -14,6 +14,9 @@ internal static class Mp3Reader
     private const int SearchWindow = 1 << 16;
     private const int FramesToConfirm = 3;
 
+    /// <summary>The problem reported for a file that should be MPEG audio but is not.</summary>
+    public const string NoFrames = "no valid MPEG audio frames found";
+
     /// <summary>One frame header (ISO 11172-3 / 13818-3).</summary>
     /// <param name="Version">"1", "2" or "2.5".</param>
     /// <param name="Layer">1, 2 or 3.</param>
@@ -27,13 +30,15 @@ internal static class Mp3Reader
             Version == other.Version && Layer == other.Layer && SampleRate == other.SampleRate;
     }
 
-    private static readonly int[][] BitratesKbps =
+    // kbit/s by bitrate index (1..14), one row of 15 per table: MPEG-1 Layer I, II, III;
+    // MPEG-2/2.5 Layer I; MPEG-2/2.5 Layer II and III.
+    private static ReadOnlySpan<int> BitratesKbps =>
     [
-        [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448], // MPEG-1 Layer I
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],    // MPEG-1 Layer II
-        [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],     // MPEG-1 Layer III
-        [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],    // MPEG-2/2.5 Layer I
-        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],         // MPEG-2/2.5 Layer II and III
+        0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+        0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160,
     ];
 
     /// <summary>Parses a 4-byte header, or returns null when it is not one (reserved or free-format fields included).</summary>
@@ -49,9 +54,9 @@ internal static class Mp3Reader
         int layer = 4 - layerBits;
         bool mpeg1 = versionBits == 3;
         string version = versionBits switch { 3 => "1", 2 => "2", _ => "2.5" };
-        int sampleRate = new[] { 44100, 48000, 32000 }[rateIndex] >> (versionBits switch { 3 => 0, 2 => 1, _ => 2 });
+        int sampleRate = (rateIndex switch { 0 => 44100, 1 => 48000, _ => 32000 }) >> (versionBits switch { 3 => 0, 2 => 1, _ => 2 });
         int table = mpeg1 ? layer - 1 : layer == 1 ? 3 : 4;
-        int bitrate = BitratesKbps[table][bitrateIndex] * 1000;
+        int bitrate = BitratesKbps[(table * 15) + bitrateIndex] * 1000;
         int channels = (b[3] >> 6) == 3 ? 1 : 2;
 
         int length, samples;
@@ -94,13 +99,45 @@ internal static class Mp3Reader
                 pos = pos + 4 <= file.Length ? FindStream(file, pos + 1, file.Length) : -1;
             }
         }
+        var (tagFrame, trim) = GaplessInfo(file, first, head);
+        long samples = Math.Max(0, ((frames - (tagFrame ? 1 : 0)) * head.SamplesPerFrame) - trim);
         string layer = head.Layer switch { 1 => "I", 2 => "II", _ => "III" };
-        return new AudioInfo(path, "MP3", $"MPEG-{head.Version} Layer {layer}", head.SampleRate, head.Channels, frames * head.SamplesPerFrame);
+        return new AudioInfo(path, "MP3", $"MPEG-{head.Version} Layer {layer}", head.SampleRate, head.Channels, samples);
+    }
+
+    /// <summary>
+    /// Encoders put a Xing/Info tag in a first frame that holds no audio, and LAME adds the
+    /// encoder delay and end padding after it; NLayer skips that frame and trims both, so the
+    /// length reported here must do the same to match what decoding yields.
+    /// </summary>
+    /// <returns>Whether the first frame is a tag frame, and how many samples decoding trims.</returns>
+    private static (bool TagFrame, int Trim) GaplessInfo(Stream file, long first, Frame head)
+    {
+        if (head.Layer != 3)
+            return (false, 0);
+        var frame = new byte[Math.Min(head.Length, 512)];
+        file.Position = first;
+        int got = file.ReadAtLeast(frame, frame.Length, throwOnEndOfStream: false);
+        // The tag follows the side information, whose size depends on version and channel count; a CRC adds 2 bytes.
+        int sideInfo = head.Version == "1" ? (head.Channels == 1 ? 17 : 32) : (head.Channels == 1 ? 9 : 17);
+        int at = 4 + ((frame[1] & 1) == 0 ? 2 : 0) + sideInfo;
+        if (at + 8 > got || !(frame.AsSpan(at, 4).SequenceEqual("Xing"u8) || frame.AsSpan(at, 4).SequenceEqual("Info"u8)))
+            return (false, 0);
+
+        // Flags say which optional fields follow: frame count, byte count, 100-byte seek table, quality.
+        int flags = frame[at + 7];
+        int lame = at + 8 + ((flags & 1) != 0 ? 4 : 0) + ((flags & 2) != 0 ? 4 : 0) + ((flags & 4) != 0 ? 100 : 0) + ((flags & 8) != 0 ? 4 : 0);
+        if (lame + 24 > got || !(frame.AsSpan(lame, 4).SequenceEqual("LAME"u8) || frame.AsSpan(lame, 4).SequenceEqual("Lavc"u8)))
+            return (true, 0);
+        // 12 bits of encoder delay, then 12 bits of padding, 21 bytes into the LAME tag.
+        int delay = (frame[lame + 21] << 4) | (frame[lame + 22] >> 4);
+        int padding = ((frame[lame + 22] & 0x0F) << 8) | frame[lame + 23];
+        return (true, delay + padding);
     }
 
     public static AudioDecoder Open(string path, Stream file)
     {
-        var info = Probe(path, file) ?? throw InputException.ForFile(path, "no valid MPEG audio frames found");
+        var info = Probe(path, file) ?? throw InputException.ForFile(path, NoFrames);
         file.Position = 0;
         return new Decoder(new MpegFile(file), info);
     }

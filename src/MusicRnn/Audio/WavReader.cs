@@ -15,7 +15,7 @@ internal static class WavReader
     private const ushort TagExtensible = 0xFFFE;
 
     // Bytes 2..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..1 hold the plain format tag.
-    private static readonly byte[] SubformatGuidTail =
+    private static ReadOnlySpan<byte> SubformatGuidTail =>
         [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
 
     /// <summary>Where the samples are and how they are stored.</summary>
@@ -57,11 +57,11 @@ internal static class WavReader
             long remaining = length - body;
             if (size > remaining)
             {
-                if (id == "data")
-                    throw InputException.ForFile(path, $"WAV data chunk declares {size} bytes but only {remaining} remain (truncated file?)");
-                // A broken chunk after both needed chunks (e.g. cut-off trailing metadata) costs nothing.
+                // A broken chunk after both needed chunks (cut-off trailing metadata, junk after the RIFF end) costs nothing.
                 if (fmt is not null && dataOffset >= 0)
                     break;
+                if (id == "data")
+                    throw InputException.ForFile(path, $"WAV data chunk declares {size} bytes but only {remaining} remain (truncated file?)");
                 throw InputException.ForFile(path, $"WAV chunk '{Printable(id)}' at byte {pos} declares {size} bytes but only {remaining} remain (truncated file?)");
             }
 

@@ -40,6 +40,6 @@ internal static class BlockFraming
     public static float[] ToSamples(Tensor signal)
     {
         using var scope = torch.NewDisposeScope();
-        return signal.reshape(-1).to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
+        return signal.detach().reshape(-1).to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
     }
 }

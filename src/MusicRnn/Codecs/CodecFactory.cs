@@ -6,7 +6,7 @@ public static class CodecFactory
     /// <summary>The largest frame accepted: 2^16 samples (3 s at 22050 Hz), far past any useful model input.</summary>
     public const int MaxFrameLength = 1 << 16;
 
-    /// <summary>Every codec name, the default (<c>rfft</c>) first among the spectral ones as DESIGN.md §2 lists them.</summary>
+    /// <summary>Every codec name, in the order of DESIGN.md §2 (the default is <c>rfft</c>).</summary>
     public static IReadOnlyList<string> Names { get; } = ["fft", "rfft", "mdct", "raw"];
 
     /// <summary>

@@ -32,6 +32,8 @@ public sealed class FftCodec : IFrameCodec
     {
         var frames = FrameCount(samples.Length);
         using var scope = NewDisposeScope();
+        if (frames == 0)   // MKL's FFT refuses an empty batch
+            return zeros(0, FeatureCount, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
         // Float64 inside: the transform of a 2048-sample frame sums 2048 products, and the
         // rounding should come only from the final float32 features.
         var x = BlockFraming.Padded(samples, 0, (long)frames * FrameLength)
@@ -46,8 +48,10 @@ public sealed class FftCodec : IFrameCodec
     public float[] Decode(Tensor frames)
     {
         BlockFraming.CheckFrames(frames, FeatureCount, Name);
+        if (frames.shape[0] == 0)
+            return [];
         using var scope = NewDisposeScope();
-        var y = frames.to(ScalarType.Float64, CPU);
+        var y = frames.detach().to(ScalarType.Float64, CPU);
         var spectrum = complex(y.narrow(1, 0, FrameLength), y.narrow(1, FrameLength, FrameLength));
         return BlockFraming.ToSamples(fft.ifft(spectrum, dim: 1).real);  // [frames, N] → frames·N
     }

@@ -23,23 +23,25 @@ namespace MusicRnn.Codecs;
 /// The last N of the F·N are covered by one frame only: for frames a model generated they are
 /// still aliased, which a caller that wants whole hops may trim.
 ///
-/// Algorithm. The sum is computed with one complex FFT of length 2N per frame, batched over the
-/// whole song: with z_n = w_n x_n and n₀ = ½ + N/2,
-/// X_k = Re[e^{-iπ n₀ (k+½)/N} · Σ_n (z_n e^{-iπ n/2N}) e^{-2πi nk/2N}],
-/// and the inverse likewise with an inverse FFT of the zero-extended, pre-twiddled coefficients.
-/// That costs O(N log N) per frame; a matmul with a precomputed [2N, N] cosine basis would be
-/// exact too but costs O(N²) per frame and 64 MB of basis at N = 2048, which is seconds per song
-/// on two cores instead of milliseconds. Twiddles are float64, as is the arithmetic.
+/// Algorithm. Both directions are one batched FFT over the whole song. With z_n = w_n x_n and
+/// n₀ = ½ + N/2, the cosine's argument is 2π (n + n₀)(2k + 1)/4N, so X_k is read off the odd bins
+/// of a real FFT of length 4N (z zero-extended):
+/// X_k = Re[e^{-iπ n₀ (k+½)/N} · R_{2k+1}],  R_m = Σ_n z_n e^{-2πi nm/4N}.
+/// The inverse is an inverse complex FFT of length 2N of the coefficients twiddled by
+/// e^{iπ n₀ k/N}, zero-extended, then twiddled by e^{iπ (n + n₀)/2N}. Twiddles are applied as
+/// real products (cos·Re ± sin·Im), which is cheaper than complex ones. That costs O(N log N) per
+/// frame; a matmul with a precomputed [2N, N] cosine basis would be exact too, but costs O(N²) per
+/// frame and 64 MB of float64 basis at N = 2048: seconds per song on two cores instead of a
+/// fraction of one. Twiddles are float64, as is the arithmetic.
 /// </remarks>
 public sealed class MdctCodec : IFrameCodec
 {
-    // Managed copies of the constant vectors: a codec holds no native memory, so it needs no
-    // disposal and survives any dispose scope it was created in.
-    private readonly double[] window;         // w_n, [2N]
-    private readonly double[] preCos, preSin; // e^{-iπ n/2N}, [2N]
-    private readonly double[] postCos, postSin; // e^{-iπ n₀ (k+½)/N}, [N]
-    private readonly double[] inPreCos, inPreSin; // e^{+iπ n₀ k/N}, [N]
-    private readonly double[] inPostCos, inPostSin; // e^{+iπ (n + n₀)/2N}, [2N]
+    // Constant vectors kept as managed arrays and turned into tensors per call (a few kB): a codec
+    // then holds no native memory, needs no disposal, and survives any dispose scope.
+    private readonly double[] window;                   // w_n, [2N]
+    private readonly double[] analysisCos, analysisSin; // cos, sin of π n₀ (k+½)/N, [N]
+    private readonly double[] preCos, preSin;           // cos, sin of π n₀ k/N, [N]
+    private readonly double[] synthesisCos, synthesisSin; // 4·w_n·cos, sin of π (n + n₀)/2N, [2N]
 
     /// <param name="frameLength">N, the coefficients per frame and the hop; frames span 2N samples.</param>
     public MdctCodec(int frameLength)
@@ -49,28 +51,26 @@ public sealed class MdctCodec : IFrameCodec
         double n = frameLength;
         var n0 = 0.5 + n / 2;
         window = new double[2 * frameLength];
-        preCos = new double[2 * frameLength];
-        preSin = new double[2 * frameLength];
-        inPostCos = new double[2 * frameLength];
-        inPostSin = new double[2 * frameLength];
+        synthesisCos = new double[2 * frameLength];
+        synthesisSin = new double[2 * frameLength];
         for (var i = 0; i < 2 * frameLength; i++)
         {
             window[i] = Math.Sin(Math.PI * (i + 0.5) / (2 * n));
-            preCos[i] = Math.Cos(-Math.PI * i / (2 * n));
-            preSin[i] = Math.Sin(-Math.PI * i / (2 * n));
-            inPostCos[i] = Math.Cos(Math.PI * (i + n0) / (2 * n));
-            inPostSin[i] = Math.Sin(Math.PI * (i + n0) / (2 * n));
+            // ifft divides by 2N where the IMDCT wants 2/N: the leftover factor 4 rides on the
+            // synthesis window.
+            synthesisCos[i] = 4 * window[i] * Math.Cos(Math.PI * (i + n0) / (2 * n));
+            synthesisSin[i] = 4 * window[i] * Math.Sin(Math.PI * (i + n0) / (2 * n));
         }
-        postCos = new double[frameLength];
-        postSin = new double[frameLength];
-        inPreCos = new double[frameLength];
-        inPreSin = new double[frameLength];
+        analysisCos = new double[frameLength];
+        analysisSin = new double[frameLength];
+        preCos = new double[frameLength];
+        preSin = new double[frameLength];
         for (var k = 0; k < frameLength; k++)
         {
-            postCos[k] = Math.Cos(-Math.PI * n0 * (k + 0.5) / n);
-            postSin[k] = Math.Sin(-Math.PI * n0 * (k + 0.5) / n);
-            inPreCos[k] = Math.Cos(Math.PI * n0 * k / n);
-            inPreSin[k] = Math.Sin(Math.PI * n0 * k / n);
+            analysisCos[k] = Math.Cos(Math.PI * n0 * (k + 0.5) / n);
+            analysisSin[k] = Math.Sin(Math.PI * n0 * (k + 0.5) / n);
+            preCos[k] = Math.Cos(Math.PI * n0 * k / n);
+            preSin[k] = Math.Sin(Math.PI * n0 * k / n);
         }
     }
 
@@ -91,13 +91,14 @@ public sealed class MdctCodec : IFrameCodec
         var n = FrameLength;
         var frames = FrameCount(samples.Length);
         using var scope = NewDisposeScope();
-        if (frames == 0)
+        if (frames == 0)   // MKL's FFT refuses an empty batch
             return zeros(0, n, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
         // N zeros, the song, zeros up to (F + 1)·N; frame f is padded samples f·N .. f·N + 2N - 1.
         var padded = BlockFraming.Padded(samples, n, (frames + 1L) * n).to_type(ScalarType.Float64);
-        var z = padded.unfold(0, 2 * n, n) * Vector(window);             // [F, 2N]
-        var spectrum = fft.fft_(z * Complex(preCos, preSin), dim: 1);     // [F, 2N] complex128
-        var coefficients = (spectrum.narrow(1, 0, n) * Complex(postCos, postSin)).real;  // [F, N]
+        var z = padded.unfold(0, 2 * n, n) * tensor(window);            // [F, 2N]
+        var odd = fft.rfft(z, n: 4 * n, dim: 1).slice(1, 1, 2 * n, 2);  // [F, 2N+1] → bins 1, 3, …, 2N-1: [F, N]
+        // Re[(cos φ − i sin φ)(a + ib)] = a cos φ + b sin φ.
+        var coefficients = odd.real * tensor(analysisCos) + odd.imag * tensor(analysisSin);   // [F, N]
         return coefficients.to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
@@ -105,15 +106,15 @@ public sealed class MdctCodec : IFrameCodec
     {
         BlockFraming.CheckFrames(frames, FeatureCount, Name);
         var n = FrameLength;
-        using var scope = NewDisposeScope();
-        var x = frames.to(ScalarType.Float64, CPU);
-        var count = x.shape[0];
-        if (count == 0)
+        if (frames.shape[0] == 0)   // MKL's FFT refuses an empty batch
             return [];
-        // ifft with n = 2N zero-extends bins N..2N-1 and divides by 2N; the IMDCT's 2/N then
-        // leaves a factor 4, applied together with the synthesis window.
-        var inverse = fft.ifft(x * Complex(inPreCos, inPreSin), n: 2 * n, dim: 1);   // [F, 2N] complex128
-        var y = (inverse * Complex(inPostCos, inPostSin)).real * (Vector(window) * 4.0);  // [F, 2N]
+        using var scope = NewDisposeScope();
+        var x = frames.detach().to(ScalarType.Float64, CPU);
+        var count = x.shape[0];
+        var twiddled = complex(x * tensor(preCos), x * tensor(preSin));     // [F, N] complex128
+        var inverse = fft.ifft(twiddled, n: 2 * n, dim: 1);                  // zero-extended: [F, 2N]
+        // Re[(cos ψ + i sin ψ)(a + ib)] = a cos ψ − b sin ψ, window and scale folded in.
+        var y = inverse.real * tensor(synthesisCos) - inverse.imag * tensor(synthesisSin);   // [F, 2N]
         // Overlap-add, leading pad dropped: hop f (0-based) of the output is the second half of
         // frame f plus the first half of frame f + 1 (absent for the last frame).
         var firstHalves = y.narrow(1, 0, n);
@@ -121,8 +122,4 @@ public sealed class MdctCodec : IFrameCodec
         var nextFirstHalves = cat(new[] { firstHalves.narrow(0, 1, count - 1), zeros(1, n, dtype: ScalarType.Float64) }, dim: 0);
         return BlockFraming.ToSamples(secondHalves + nextFirstHalves);   // [F, N] → F·N
     }
-
-    private static Tensor Vector(double[] values) => tensor(values);
-
-    private static Tensor Complex(double[] re, double[] im) => complex(tensor(re), tensor(im));
 }

@@ -104,6 +104,9 @@ public sealed class Normalizer : IDisposable
             var n = song.shape[0];
             if (n == 0 || kind == NormalizerKind.None)
                 continue;
+            // One song at a time in float64: only the [features] running statistics leave the
+            // inner scope, so a whole music collection is never held twice.
+            using var songScope = NewDisposeScope();
             var x = song.detach().to(ScalarType.Float64, CPU);
             var songMean = x.mean([0]);
             var songSquares = (x - songMean).square().sum([0]);
@@ -122,6 +125,10 @@ public sealed class Normalizer : IDisposable
                 min = minimum(min, songMin);
                 max = maximum(max, songMax);
             }
+            mean.MoveToOuterDisposeScope();
+            squares.MoveToOuterDisposeScope();
+            min.MoveToOuterDisposeScope();
+            max.MoveToOuterDisposeScope();
             count += n;
         }
         if (features < 0)

@@ -33,16 +33,17 @@ public sealed class RfftCodec : IFrameCodec
     {
         var frames = FrameCount(samples.Length);
         using var scope = NewDisposeScope();
+        if (frames == 0)   // MKL's FFT refuses an empty batch
+            return zeros(0, FeatureCount, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
         var x = BlockFraming.Padded(samples, 0, (long)frames * FrameLength)
             .reshape(frames, FrameLength)
             .to_type(ScalarType.Float64);
-        var spectrum = fft.rfft(x, dim: 1);                            // [frames, N/2+1] complex128
-        var re = spectrum.real;
-        var im = spectrum.imag;
-        // Bins 1..N/2-1 as (Re, Im) pairs: [frames, N/2-1, 2] → [frames, N-2].
-        var pairs = stack(new[] { re.narrow(1, 1, Half - 1), im.narrow(1, 1, Half - 1) }, dim: 2)
-            .reshape(frames, FrameLength - 2);
-        return cat(new[] { re.narrow(1, 0, 1), re.narrow(1, Half, 1), pairs }, dim: 1)   // [frames, N]
+        var spectrum = view_as_real(fft.rfft(x, dim: 1));               // [frames, N/2+1, (Re, Im)]
+        // Bins 1..N/2-1 keep their (Re, Im) pairs side by side: [frames, N/2-1, 2] → [frames, N-2].
+        var pairs = spectrum.narrow(1, 1, Half - 1).reshape(frames, FrameLength - 2);
+        var dc = spectrum.narrow(1, 0, 1).select(2, 0);                   // Re X_0: [frames, 1]
+        var nyquist = spectrum.narrow(1, Half, 1).select(2, 0);           // Re X_{N/2}: [frames, 1]
+        return cat(new[] { dc, nyquist, pairs }, dim: 1)                  // [frames, N]
             .to_type(ScalarType.Float32)
             .MoveToOuterDisposeScope();
     }
@@ -50,14 +51,18 @@ public sealed class RfftCodec : IFrameCodec
     public float[] Decode(Tensor frames)
     {
         BlockFraming.CheckFrames(frames, FeatureCount, Name);
+        if (frames.shape[0] == 0)
+            return [];
         using var scope = NewDisposeScope();
-        var y = frames.to(ScalarType.Float64, CPU);
+        var y = frames.detach().to(ScalarType.Float64, CPU);
         var count = y.shape[0];
-        var pairs = y.narrow(1, 2, FrameLength - 2).reshape(count, Half - 1, 2);   // [frames, N/2-1, (Re, Im)]
         var zero = zeros(count, 1, dtype: ScalarType.Float64);
-        var re = cat(new[] { y.narrow(1, 0, 1), pairs.select(2, 0), y.narrow(1, 1, 1) }, dim: 1);  // [frames, N/2+1]
-        var im = cat(new[] { zero, pairs.select(2, 1), zero }, dim: 1);
+        // Back to [frames, N/2+1, (Re, Im)], with the imaginary parts of DC and Nyquist zero.
+        var dc = stack(new[] { y.narrow(1, 0, 1), zero }, dim: 2);        // [frames, 1, 2]
+        var nyquist = stack(new[] { y.narrow(1, 1, 1), zero }, dim: 2);   // [frames, 1, 2]
+        var pairs = y.narrow(1, 2, FrameLength - 2).reshape(count, Half - 1, 2);
+        var spectrum = view_as_complex(cat(new[] { dc, pairs, nyquist }, dim: 1));   // [frames, N/2+1] complex128
         // irfft with n = N: the Nyquist bin is taken as real, exactly as the packing assumes.
-        return BlockFraming.ToSamples(fft.irfft(complex(re, im), n: FrameLength, dim: 1));
+        return BlockFraming.ToSamples(fft.irfft(spectrum, n: FrameLength, dim: 1));
     }
 }

@@ -6,7 +6,7 @@ internal static class TestSignals
     public const int SampleRate = 22050;
 
     /// <summary>The frame sizes every codec is checked at: small, the essay-code's order, the default.</summary>
-    public static readonly int[] FrameSizes = [256, 1024, 2048];
+    public static IReadOnlyList<int> FrameSizes { get; } = [256, 1024, 2048];
 
     /// <summary>Uniform white noise in [-1, 1]; full scale from the first sample, so edges are tested hard.</summary>
     public static float[] WhiteNoise(int length, int seed)

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using System.Globalization;
+using MusicRnn.Audio;
+
+namespace MusicRnn.Cli.Commands;
+
+/// <summary><c>musicrnn inspect FILE</c>: what an audio file holds, before anyone trains on it.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "a WAV, MP3 or Ogg Vorbis file" };
+        var command = new Command("inspect", "Show an audio file's container, encoding, rate, channels, duration, peak and RMS.")
+        {
+            file,
+        };
+        command.SetAction(parsed => Run(parsed.GetRequiredValue(file)));
+        return command;
+    }
+
+    private static int Run(string path)
+    {
+        DecodedAudio audio = AudioFile.Read(path);
+        AudioInfo info = audio.Info;
+        float[] mono = Mixdown.ToMono(audio.Channels);
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine($"file:        {path}");
+        Console.WriteLine($"container:   {info.Container}");
+        Console.WriteLine($"encoding:    {info.Encoding}");
+        Console.WriteLine(string.Create(c, $"rate:        {info.SampleRate} Hz"));
+        Console.WriteLine(string.Create(c, $"channels:    {info.Channels}"));
+        Console.WriteLine(string.Create(c, $"duration:    {info.Seconds:0.000} s ({info.FramesPerChannel} samples per channel)"));
+        Console.WriteLine(string.Create(c, $"peak:        {Loudness.PeakDbfs(mono):0.00} dBFS (mono mix)"));
+        Console.WriteLine(string.Create(c, $"rms:         {Loudness.RmsDbfs(mono):0.00} dBFS (mono mix)"));
+        return CliRunner.Ok;
+    }
+}
