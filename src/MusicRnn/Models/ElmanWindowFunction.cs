@@ -49,9 +49,9 @@ internal sealed class ElmanWindowFunction : autograd.MultiTensorFunction<ElmanWi
             hs[t] = h;
         }
         var hAll = stack(hs, 0);
-        ctx.save_for_backward([h0, u, hAll]);
+        // Tensors go through save_for_backward, which keeps them alive past the caller's dispose scope.
+        ctx.save_for_backward(active is null ? [h0, u, hAll] : [h0, u, hAll, active]);
         ctx.save_data("activation", activation);
-        if (active is not null) ctx.save_data("active", active);
         if (idle is not null) ctx.save_data("idle", idle);
         return [hAll];
     }
@@ -61,7 +61,7 @@ internal sealed class ElmanWindowFunction : autograd.MultiTensorFunction<ElmanWi
         var saved = ctx.get_saved_variables();
         var (h0, u, hAll) = (saved[0], saved[1], saved[2]);
         var activation = (Activation)ctx.get_data("activation");
-        var active = ctx.get_data("active") as Tensor;
+        var active = saved.Count > 3 ? saved[3] : null;
         var idle = ctx.get_data("idle") as bool[];
         // The engine may call this on its own thread: a local scope frees the intermediates.
         using var scope = NewDisposeScope();
