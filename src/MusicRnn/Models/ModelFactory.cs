@@ -24,10 +24,15 @@ public static class ModelFactory
         _ => false,
     };
 
+    /// <summary>
+    /// Builds the model <paramref name="spec"/> describes, choosing between libtorch's fused
+    /// kernel and the explicit cells. Both have the same parameter names, so a state_dict
+    /// moves between them.
+    /// </summary>
     /// <param name="spec">What to build.</param>
     /// <param name="preferFused">False forces the explicit cells even where a fused kernel
-    /// exists, which the tests use to prove the two compute the same thing.</param>
-    internal static FrameModel Create(ModelSpec spec, bool preferFused)
+    /// exists: the tests prove the two compute the same thing, the benchmark times both.</param>
+    public static FrameModel Create(ModelSpec spec, bool preferFused)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
