@@ -134,6 +134,32 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void Should_rebuild_the_model_normalizer_and_codec_it_was_trained_with()
+    {
+        // Given a saved model
+        using var dir = new TempDir();
+        manual_seed(6);
+        using var original = ModelFactory.Create(LstmSpec);
+        SaveModel(dir.File("ckpt"), original, epoch: 1);
+
+        // When rebuilding everything from the folder alone
+        using var checkpoint = Checkpoint.Load(dir.File("ckpt"));
+        using var model = checkpoint.CreateModel(CPU);
+        using var normalizer = checkpoint.CreateNormalizer();
+        var codec = checkpoint.CreateCodec();
+
+        // Then the model computes what the original did, and the normalizer and codec are the saved ones
+        using var input = rand(7, 1, Features);
+        using var noGrad = no_grad();
+        var (expected, _) = original.forward(input, null);
+        var (actual, _) = model.forward(input, null);
+        Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
+        Assert.Equal(MusicRnn.Codecs.NormalizerKind.ZScore, normalizer.Kind);
+        Assert.Equal("rfft", codec.Name);
+        Assert.Equal(Features, codec.FeatureCount);
+    }
+
+    [Fact]
     public void Should_keep_the_old_checkpoint_loadable_when_a_save_crashes_before_the_swap()
     {
         // Given a checkpoint of epoch 1
