@@ -16,6 +16,8 @@ internal sealed class BeatGrid
         Length = spec.SampleCount;
         SamplesPerBeat = 60.0 * spec.SampleRate / spec.Bpm;
         Bars = (int)Math.Ceiling(Length / (SamplesPerBeat * BeatsPerBar));
+        _duckLookahead = 0.004 * SampleRate;
+        _duckShape = DuckShape(SamplesPerBeat, _duckLookahead, releaseSamples: 0.12 * SampleRate);
     }
 
     public int SampleRate { get; }
@@ -42,15 +44,22 @@ internal sealed class BeatGrid
     /// swell back, as if a compressor listened to the kick. It keeps the kick's low end from
     /// fighting the bass (the mix stays clear and the peak low), and gives the track its pump.
     /// </summary>
-    public double Duck(int sample, double depth = 0.7, double releaseSeconds = 0.12)
+    public double Duck(int sample, double depth) =>
+        1 - depth * _duckShape[(int)((sample + _duckLookahead) % SamplesPerBeat)];
+
+    private readonly double _duckLookahead;
+
+    // One beat of the ducking envelope (0 = no dip, 1 = full dip), computed once because every
+    // beat dips the same way and the bass and lead ask for it at every sample.
+    private readonly float[] _duckShape;
+
+    private static float[] DuckShape(double samplesPerBeat, double lookahead, double releaseSamples)
     {
         // The dip starts a few milliseconds before the beat and ramps down linearly, so the
         // gain change itself never clicks; it then recovers exponentially.
-        double lookahead = 0.004 * SampleRate;
-        double sinceDipStart = (sample + lookahead) % SamplesPerBeat;
-        double envelope = sinceDipStart < lookahead
-            ? sinceDipStart / lookahead
-            : Math.Exp(-(sinceDipStart - lookahead) / (releaseSeconds * SampleRate));
-        return 1 - depth * envelope;
+        var shape = new float[(int)Math.Ceiling(samplesPerBeat) + 1];
+        for (int i = 0; i < shape.Length; i++)
+            shape[i] = (float)(i < lookahead ? i / lookahead : Math.Exp(-(i - lookahead) / releaseSamples));
+        return shape;
     }
 }

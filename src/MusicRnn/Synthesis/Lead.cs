@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MusicRnn.Synthesis;
 
 /// <summary>
@@ -38,8 +40,7 @@ internal static class Lead
         }
 
         Echo(lead, delay: (int)Math.Round(3 * grid.SamplesPerStep), feedback: 0.35);
-        for (int i = 0; i < mix.Length; i++)
-            mix[i] += (float)(gain * grid.Duck(i, depth: 0.5) * lead[i]);
+        MixDucked(mix, lead, grid, gain);
     }
 
     // Chord tones from A3..G#4 upwards: the root, third and fifth over one or two octaves, and
@@ -77,6 +78,7 @@ internal static class Lead
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Note(float[] lead, int rate, int start, double hz, Sound sound, SynthRandom random)
     {
         int length = Math.Min((int)(Math.Min(4 * sound.DecaySeconds, 0.6) * rate), lead.Length - start);
@@ -86,11 +88,14 @@ internal static class Lead
         // Three voices at -d, 0, +d cents, each from a random phase so the chorus differs from note to note.
         Span<double> dt = [hz / rate * Cents(-sound.DetuneCents), hz / rate, hz / rate * Cents(sound.DetuneCents)];
         Span<double> phase = [random.NextDouble(), random.NextDouble(), random.NextDouble()];
+        // exp(-t/τ) as a running product: one multiply per sample instead of an exp().
+        double decayPerSample = Math.Exp(-1.0 / (sound.DecaySeconds * rate));
+        double decay = 1;
         for (int i = 0; i < length; i++)
         {
-            double t = (double)i / rate;
             // The filter closes faster than the note fades: a bright pick, then a mellow ring.
-            filter.Tune(600 + sound.BrightnessHz * Math.Exp(-t / 0.06), 1.2);
+            // Retuned at a control rate (one in 16 samples): the sweep is slow, tan() is not cheap.
+            if (i % 16 == 0) filter.Tune(600 + sound.BrightnessHz * Math.Exp(-(double)i / rate / 0.06), 1.2);
             double saws = 0;
             for (int v = 0; v < 3; v++)
             {
@@ -98,14 +103,23 @@ internal static class Lead
                 phase[v] = Oscillator.Advance(phase[v], dt[v]);
             }
             filter.Process(saws / 3);
-            double envelope = Math.Exp(-t / sound.DecaySeconds) * Math.Min(1, (double)i / attack) * Math.Min(1, (double)(length - i) / fade);
+            double envelope = decay * Math.Min(1, (double)i / attack) * Math.Min(1, (double)(length - i) / fade);
+            decay *= decayPerSample;
             lead[start + i] += (float)(envelope * filter.Low);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MixDucked(Span<float> mix, float[] lead, BeatGrid grid, double gain)
+    {
+        for (int i = 0; i < mix.Length; i++)
+            mix[i] += (float)(gain * grid.Duck(i, depth: 0.5) * lead[i]);
     }
 
     private static double Cents(double cents) => Math.Pow(2, cents / 1200);
 
     // y[n] = x[n] + feedback·y[n - delay], in place: each echo is fed back, so it repeats and fades.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Echo(float[] signal, int delay, double feedback)
     {
         for (int i = delay; i < signal.Length; i++)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MusicRnn.Synthesis;
 
 /// <summary>
@@ -31,6 +33,7 @@ internal static class Snare
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Hit(Span<float> mix, int start, int sampleRate, Sound sound, SynthRandom random, double gain)
     {
         int length = Math.Min((int)(6 * sound.DecaySeconds * sampleRate), mix.Length - start);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MusicRnn.Synthesis;
 
 /// <summary>
@@ -35,10 +37,10 @@ public static class TrackSynthesizer
         // bass and backbeat next, the lead sits on top and the hats are seasoning. The random
         // streams are forked whether or not a voice plays, so a voice sounds the same alone.
         if (voices.HasFlag(Voices.Kick)) Kick.Render(mix, grid, SynthRandom.ForVoice(spec.Seed, "kick"), gain: 1.0);
-        if (voices.HasFlag(Voices.Snare)) Snare.Render(mix, grid, SynthRandom.ForVoice(spec.Seed, "snare"), gain: 0.45);
-        if (voices.HasFlag(Voices.HiHat)) HiHat.Render(mix, grid, SynthRandom.ForVoice(spec.Seed, "hihat"), gain: 0.25);
+        if (voices.HasFlag(Voices.Snare)) Snare.Render(mix, grid, SynthRandom.ForVoice(spec.Seed, "snare"), gain: 0.8);
+        if (voices.HasFlag(Voices.HiHat)) HiHat.Render(mix, grid, SynthRandom.ForVoice(spec.Seed, "hihat"), gain: 0.5);
         if (voices.HasFlag(Voices.Bass)) Bass.Render(mix, grid, chords, SynthRandom.ForVoice(spec.Seed, "bass"), gain: 0.5);
-        if (voices.HasFlag(Voices.Lead)) Lead.Render(mix, grid, chords, SynthRandom.ForVoice(spec.Seed, "lead"), gain: 0.3);
+        if (voices.HasFlag(Voices.Lead)) Lead.Render(mix, grid, chords, SynthRandom.ForVoice(spec.Seed, "lead"), gain: 0.8);
 
         Normalize(mix);
         return mix;
@@ -50,6 +52,7 @@ public static class TrackSynthesizer
 
     // One gain for the whole mix, never a limiter: the relative levels and the transients stay
     // exactly as rendered, and no sample can clip.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normalize(float[] mix)
     {
         float peak = 0;
