@@ -1,0 +1,167 @@
+namespace MusicRnn.Audio;
+
+/// <summary>
+/// Reads WAV, MP3 and Ogg Vorbis files and writes WAV. The format is chosen by looking at the
+/// bytes (RIFF/WAVE, OggS, ID3 or MPEG frames), not by trusting the extension. Anything wrong
+/// with a file, including a decoder library's own exception, becomes an
+/// <see cref="InputException"/> whose one-line message names the file.
+/// </summary>
+public static class AudioFile
+{
+    // Frames decoded per block: large enough to amortise calls, small enough to stay in cache.
+    private const int BlockSamples = 1 << 16;
+
+    // Compressed formats only estimate their length, so their first buffer is capped and grows if needed.
+    private const int EstimatedCapacityCap = 1 << 24;
+
+    /// <summary>Reads only what is needed to describe the file (for MP3, the frame headers).</summary>
+    public static AudioInfo Probe(string path) => Guarded(path, (file, format) => format switch
+    {
+        FormatSniffer.Format.Wav => WavReader.Probe(path, file),
+        FormatSniffer.Format.Ogg => OggReader.Probe(path, file),
+        _ => Mp3Reader.Probe(path, file) ?? throw InputException.ForFile(path, Mp3Reader.NoFrames),
+    });
+
+    /// <summary>Decodes every channel at the file's own sample rate.</summary>
+    public static DecodedAudio Read(string path) => Decode(path, decoder =>
+    {
+        var info = decoder.Info;
+        int channels = info.Channels;
+        var buffers = new SampleBuffer[channels];
+        for (int c = 0; c < channels; c++)
+            buffers[c] = new SampleBuffer(Capacity(decoder));
+
+        long frames = Pump(decoder, (block, n) =>
+        {
+            for (int c = 0; c < channels; c++)
+                buffers[c].AppendStrided(block, c, channels, n);
+        });
+        return new DecodedAudio(info with { FramesPerChannel = frames }, buffers.Select(b => b.ToArray()).ToArray());
+    });
+
+    /// <summary>
+    /// Decodes, mixes down to mono (the mean of the channels) and resamples to
+    /// <paramref name="sampleRate"/>. Channels are mixed block by block as they are decoded, so only
+    /// the mono signal is ever held whole.
+    /// </summary>
+    /// <returns>Mono samples at <paramref name="sampleRate"/>.</returns>
+    public static float[] ReadMono(string path, int sampleRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        var (mono, nativeRate) = Decode(path, decoder =>
+        {
+            int channels = decoder.Info.Channels;
+            var buffer = new SampleBuffer(Capacity(decoder));
+            Pump(decoder, (block, n) => buffer.AppendMean(block, channels, n));
+            return (buffer.ToArray(), decoder.Info.SampleRate);
+        });
+        return nativeRate == sampleRate ? mono : Resampler.Resample(mono, nativeRate, sampleRate);
+    }
+
+    /// <summary>
+    /// Writes a mono WAV file. Samples are clipped to [-1, 1] in both formats (never wrapped);
+    /// <see cref="SampleFormat.S16"/> stores round(x · 32768) limited to [-32768, 32767].
+    /// </summary>
+    /// <exception cref="ArgumentException">A sample is NaN, or the file would pass the 4 GiB WAV limit.</exception>
+    /// <exception cref="InputException">The file cannot be created (missing folder, no permission, disk full).</exception>
+    public static void WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
+    {
+        try
+        {
+            WavWriter.Write(path, mono, sampleRate, format);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot write: {ex.Message}", ex);
+        }
+    }
+
+    private static int Capacity(AudioDecoder decoder)
+    {
+        long frames = decoder.Info.FramesPerChannel;
+        if (frames > Array.MaxLength)
+            throw InputException.ForFile(decoder.Info.Path, $"{frames} samples per channel is too long to decode into memory");
+        return decoder.Info.Container == "WAV" ? (int)frames : (int)Math.Min(frames, EstimatedCapacityCap);
+    }
+
+    /// <summary>Feeds every decoded block to <paramref name="take"/> after checking it is finite; returns the frame count.</summary>
+    private static long Pump(AudioDecoder decoder, Action<float[], int> take)
+    {
+        int channels = decoder.Info.Channels;
+        var block = new float[Math.Max(1, BlockSamples / channels) * channels];
+        long frames = 0;
+        int n;
+        while ((n = decoder.ReadFrames(block)) > 0)
+        {
+            CheckFinite(decoder.Info, block.AsSpan(0, n * channels), frames);
+            take(block, n);
+            frames += n;
+        }
+        return frames;
+    }
+
+    private static void CheckFinite(AudioInfo info, ReadOnlySpan<float> block, long firstFrame)
+    {
+        for (int i = 0; i < block.Length; i++)
+        {
+            if (!float.IsFinite(block[i]))
+            {
+                string what = float.IsNaN(block[i]) ? "NaN" : "infinite";
+                throw InputException.ForFile(info.Path,
+                    $"{info.Container} sample at frame {firstFrame + (i / info.Channels)}, channel {i % info.Channels} is {what}");
+            }
+        }
+    }
+
+    /// <summary>Opens, sniffs and decodes through <paramref name="use"/>.</summary>
+    private static T Decode<T>(string path, Func<AudioDecoder, T> use) => Guarded(path, (file, format) =>
+    {
+        using var decoder = format switch
+        {
+            FormatSniffer.Format.Wav => WavReader.Open(path, file),
+            FormatSniffer.Format.Ogg => OggReader.Open(path, file),
+            _ => Mp3Reader.Open(path, file),
+        };
+        return use(decoder);
+    });
+
+    /// <summary>Opens and sniffs the file, then runs <paramref name="work"/>, turning every failure into a one-line <see cref="InputException"/>.</summary>
+    private static T Guarded<T>(string path, Func<FileStream, FormatSniffer.Format, T> work)
+    {
+        using var file = OpenChecked(path);
+        var format = FormatSniffer.Sniff(path, file);
+        try
+        {
+            return work(file, format);
+        }
+        catch (Exception ex) when (ex is not InputException and not OutOfMemoryException)
+        {
+            throw new InputException($"{path}: cannot decode {FormatSniffer.Name(format)}: {ex.Message}", ex);
+        }
+    }
+
+    private static FileStream OpenChecked(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw InputException.ForFile(path, "no file name given");
+        if (Directory.Exists(path))
+            throw InputException.ForFile(path, "is a directory, not an audio file");
+        if (!File.Exists(path))
+            throw InputException.ForFile(path, "no such file");
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"{path}: cannot open: {ex.Message}", ex);
+        }
+        if (file.Length == 0)
+        {
+            file.Dispose();
+            throw InputException.ForFile(path, "empty file (0 bytes)");
+        }
+        return file;
+    }
+}
