@@ -13,5 +13,6 @@ public static class MusicRnnCli
 
     private static RootCommand CreateRoot() => new("MusicRnn: learn music audio with recurrent networks, compare architectures, generate audio.")
     {
+        Commands.SynthCommand.Create(),
     };
 }
