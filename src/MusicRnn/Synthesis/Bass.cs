@@ -3,14 +3,15 @@ using System.Runtime.CompilerServices;
 namespace MusicRnn.Synthesis;
 
 /// <summary>
-/// The bass line: a saw or square (seeded) an octave or two below middle C, playing the root of
+/// The bass line: a saw or square (seeded) two to three octaves below middle C, playing the root of
 /// each chord so the harmony is anchored from below, through a resonant low-pass whose cutoff
 /// snaps open on every note and closes again — the "pluck" of analogue bass. Its notes sit
 /// mostly between the beats, where the kick is not, and it ducks under the kick on every beat.
 /// </summary>
 internal static class Bass
 {
-    // (step, length in steps) of the notes in one bar; all avoid the kick's downbeats or leave them short.
+    // (step, length in steps) of the notes in one bar; none starts on a beat (steps 0, 4, 8, 12),
+    // which belongs to the kick.
     private static readonly (int Step, int Length)[][] Patterns =
     [
         [(2, 2), (6, 2), (10, 2), (14, 2)],                                  // off-beat eighths: the house bass
@@ -44,8 +45,6 @@ internal static class Bass
         }
     }
 
-    private const int ControlPeriod = 16;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Note(Span<float> mix, BeatGrid grid, int start, int gate, double hz, Sound sound, double gain)
     {
@@ -58,9 +57,8 @@ internal static class Bass
         double phase = 0;
         for (int i = 0; i < length; i++)
         {
-            // The cutoff envelope is slow next to the audio, so it is updated at a control rate
-            // of one in 16 samples (under a millisecond): the tan() in Tune is the costly part.
-            if (i % ControlPeriod == 0)
+            // The cutoff envelope is slow next to the audio, so it is followed at the control rate.
+            if (i % StateVariableFilter.ControlPeriod == 0)
                 filter.Tune(sound.BaseCutoffHz + sound.EnvelopeHz * Math.Exp(-(double)i / rate / sound.FilterDecaySeconds), sound.Q);
             filter.Process(sound.Square ? Oscillator.Square(phase, dt) : Oscillator.Saw(phase, dt));
             phase = Oscillator.Advance(phase, dt);

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace MusicRnn.Synthesis;
 
 /// <summary>
-/// The lead: an arpeggio that spells out each chord in the octave above middle C, played by
+/// The lead: an arpeggio that spells out each chord from just below middle C upwards, played by
 /// three slightly detuned saws (the beating between them is the wide "supersaw" shimmer of
 /// trance) with a plucked envelope, and echoed a dotted eighth later so the echoes fall
 /// between the notes and thicken the rhythm. Order, speed, range and rests are seeded.
@@ -94,8 +94,8 @@ internal static class Lead
         for (int i = 0; i < length; i++)
         {
             // The filter closes faster than the note fades: a bright pick, then a mellow ring.
-            // Retuned at a control rate (one in 16 samples): the sweep is slow, tan() is not cheap.
-            if (i % 16 == 0) filter.Tune(600 + sound.BrightnessHz * Math.Exp(-(double)i / rate / 0.06), 1.2);
+            // Retuned at the control rate: the sweep is slow, tan() is not cheap.
+            if (i % StateVariableFilter.ControlPeriod == 0) filter.Tune(600 + sound.BrightnessHz * Math.Exp(-(double)i / rate / 0.06), 1.2);
             double saws = 0;
             for (int v = 0; v < 3; v++)
             {

@@ -8,6 +8,12 @@ namespace MusicRnn.Synthesis;
 /// </summary>
 internal struct StateVariableFilter
 {
+    /// <summary>
+    /// Samples between retunings when a cutoff follows an envelope: under a millisecond at every
+    /// supported rate, faster than the ear follows a sweep, and it spares a tan() per sample.
+    /// </summary>
+    public const int ControlPeriod = 16;
+
     private readonly double _sampleRate;
     private double _ic1;
     private double _ic2;
