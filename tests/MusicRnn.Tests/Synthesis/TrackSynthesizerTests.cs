@@ -74,6 +74,22 @@ public sealed class TrackSynthesizerTests
 
     [Theory]
     [InlineData(0)]
+    [InlineData(5)]
+    public void Should_have_no_DC_offset(int seed)
+    {
+        // Given a track
+        float[] track = TrackSynthesizer.Render(new TrackSpec { Seconds = 8, Seed = seed });
+
+        // When averaging it
+        double mean = track.Average(x => (double)x);
+        double rms = Math.Sqrt(track.Average(x => (double)x * x));
+
+        // Then the mean is tiny next to the level (DC wastes headroom and thumps on playback)
+        Assert.True(Math.Abs(mean) < 0.01 * rms, $"mean {mean:E2}, rms {rms:F3}");
+    }
+
+    [Theory]
+    [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
     public void Should_have_energy_in_the_kick_bass_and_hat_bands(int seed)
