@@ -140,7 +140,7 @@ public sealed class TrackSynthesizerTests
         double beat = 60 / bpm;
 
         // When finding, inside each beat, the frame whose centre has the most kick-band energy
-        int beats = (int)((track.Length - frame) / Rate / beat);
+        int beats = (int)((double)(track.Length - frame) / Rate / beat);
         for (int k = 0; k < beats; k++)
         {
             double onset = k * beat;
