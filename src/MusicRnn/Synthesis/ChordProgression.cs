@@ -9,9 +9,10 @@ internal sealed record Chord(string Name, int Root, bool Minor)
 
 /// <summary>
 /// The harmony: a four-chord loop in A natural minor, the loop that carries most trance and
-/// house (i–VI–III–VII is the archetype). The seed picks one of a few such loops and whether
-/// each chord lasts one bar or two; every loop starts on the tonic, so the key is always
-/// heard at once, and neighbouring chords always differ.
+/// house (i–VI–III–VII is the archetype). The seed picks one of a few such loops — in turn, so
+/// seeds 0, 1, 2, 3 give four different harmonies and seed 0 the archetype — and its random
+/// stream whether each chord lasts one bar or two. Every loop starts on the tonic, so the key
+/// is heard at once, and neighbouring chords always differ.
 /// </summary>
 internal sealed class ChordProgression
 {
@@ -41,8 +42,8 @@ internal sealed class ChordProgression
     /// <summary>1 or 2: how many bars each chord is held.</summary>
     public int BarsPerChord { get; }
 
-    public static ChordProgression Create(SynthRandom random) =>
-        new(random.Pick(Loops), random.Chance(0.5) ? 1 : 2);
+    public static ChordProgression Create(int seed, SynthRandom random) =>
+        new(Loops[((seed % Loops.Length) + Loops.Length) % Loops.Length], random.Chance(0.5) ? 1 : 2);
 
     /// <summary>The chord sounding in a bar (0-based); the loop repeats for as long as the track lasts.</summary>
     public Chord AtBar(int bar) => Chords[bar / BarsPerChord % Chords.Count];

@@ -49,7 +49,7 @@ public static class TrackSynthesizer
 
     /// <summary>The chord loop a spec's seed picks (tests check the harmony against it).</summary>
     internal static ChordProgression Progression(TrackSpec spec) =>
-        ChordProgression.Create(SynthRandom.ForVoice(spec.Seed, "chords"));
+        ChordProgression.Create(spec.Seed, SynthRandom.ForVoice(spec.Seed, "chords"));
 
     // One gain for the whole mix, never a limiter: the relative levels and the transients stay
     // exactly as rendered, and no sample can clip.
