@@ -16,5 +16,6 @@ public static class MusicRnnCli
     {
         InspectCommand.Create(),
         TranscodeCommand.Create(),
+        SynthCommand.Create(),
     };
 }
