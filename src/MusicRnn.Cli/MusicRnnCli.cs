@@ -16,6 +16,7 @@ public static class MusicRnnCli
     {
         InspectCommand.Create(),
         TranscodeCommand.Create(),
+        SynthCommand.Create(),
         TrainCommand.Create(),
         GenerateCommand.Create(),
     };

@@ -24,7 +24,7 @@ internal static class TrainCommand
         var hidden = new Option<int?>("--hidden") { Description = "hidden units per layer (default 512)" };
         var matchParams = new Option<long?>("--match-params") { Description = "size the hidden layer so the model has about P parameters (instead of --hidden)" };
         var activation = new Option<string>("--activation") { Description = "rnn/cwrnn nonlinearity: tanh or sigmoid", DefaultValueFactory = _ => "tanh" };
-        var peepholes = new Option<bool>("--peepholes") { Description = "lstm peephole connections: true or false", DefaultValueFactory = _ => true };
+        var peepholes = new Option<bool>("--peepholes") { Description = "lstm peephole connections: true or false (default true)", DefaultValueFactory = _ => true };
         var gruReset = new Option<string>("--gru-reset") { Description = "gru reset gate: before (Cho) or after (cuDNN)", DefaultValueFactory = _ => "before" };
         var modules = new Option<int>("--modules") { Description = "cwrnn modules the hidden layer is split into", DefaultValueFactory = _ => 8 };
         var periods = new Option<int[]>("--periods") { Description = "cwrnn period of each module (default 1 2 4 ...)", AllowMultipleArgumentsPerToken = true };
@@ -52,7 +52,7 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
 
-        var command = new Command("train", "Train a model on audio by truncated back-propagation through time.")
+        var command = new Command("train", "Train a model on audio by truncated back-propagation through time. Writes log.csv (a row per iteration), validation.csv (a row per epoch, row 0 = untrained, with the persistence baseline) and checkpoint/ (at each epoch end).")
         {
             audio, output, resume, arch, layers, hidden, matchParams, activation, peepholes, gruReset, modules, periods,
             codec, frame, sampleRate, normalize, objective, validate,

@@ -2,7 +2,6 @@ using MusicRnn.Audio;
 using MusicRnn.Codecs;
 using MusicRnn.Models;
 using MusicRnn.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Generation;
@@ -214,52 +213,41 @@ public static class GenerationRun
             using var checkpoint = Checkpoint.Load(directory);
             var config = checkpoint.Config;
             var configPath = Path.Combine(directory, Checkpoint.ConfigFile);
-            var weightsPath = Path.Combine(directory, Checkpoint.WeightsFile);
             IFrameCodec codec;
-            NormalizerKind kind;
-            FrameModel model;
             try
             {
-                codec = CodecFactory.Create(config.Codec.Name, config.Codec.FrameLength);
-                kind = Normalizer.ParseKind(config.Normalizer.Kind);
-                model = ModelFactory.Create(config.Model);
+                // A spec or codec out of range is a fault of this config.json, not of an option.
+                config.Model.Validate();
+                codec = checkpoint.CreateCodec();
             }
             catch (InputException e)
             {
                 throw InputException.ForFile(configPath, e.Message);
             }
+            // Free running feeds predictions back as inputs, so model, codec and normalizer must agree on the frame.
+            if (config.Model.InputSize != codec.FeatureCount || config.Model.OutputSize != codec.FeatureCount)
+                throw InputException.ForFile(configPath,
+                    $"the model maps {config.Model.InputSize} to {config.Model.OutputSize} features, but {codec.Name} frames of {codec.FrameLength} have {codec.FeatureCount}");
+            if (config.Codec.SampleRate <= 0)
+                throw InputException.ForFile(configPath, $"sample rate {config.Codec.SampleRate} is not positive");
+            var normalizer = checkpoint.CreateNormalizer();
+            if (normalizer.FeatureCount != codec.FeatureCount)
+            {
+                normalizer.Dispose();
+                throw InputException.ForFile(Path.Combine(directory, Checkpoint.WeightsFile),
+                    $"the normalizer has {normalizer.FeatureCount} features, the codec {codec.FeatureCount}");
+            }
+            FrameModel model;
             try
             {
-                if (config.Model.InputSize != codec.FeatureCount || config.Model.OutputSize != codec.FeatureCount)
-                    throw InputException.ForFile(configPath,
-                        $"the model maps {config.Model.InputSize} to {config.Model.OutputSize} features, but {codec.Name} frames of {codec.FrameLength} have {codec.FeatureCount}");
-                if (config.Codec.SampleRate <= 0)
-                    throw InputException.ForFile(configPath, $"sample rate {config.Codec.SampleRate} is not positive");
-                checkpoint.LoadWeightsInto(model);
-                if (!checkpoint.Weights.TryGetValue(Checkpoint.NormalizerShift, out var shift) || !checkpoint.Weights.TryGetValue(Checkpoint.NormalizerScale, out var scale))
-                    throw InputException.ForFile(weightsPath, $"has no {Checkpoint.NormalizerShift} / {Checkpoint.NormalizerScale}");
-                Normalizer normalizer;
-                try
-                {
-                    normalizer = Normalizer.FromTensors(kind, shift, scale);
-                }
-                catch (ArgumentException e)
-                {
-                    throw InputException.ForFile(weightsPath, e.Message);
-                }
-                if (normalizer.FeatureCount != codec.FeatureCount)
-                {
-                    normalizer.Dispose();
-                    throw InputException.ForFile(weightsPath, $"the normalizer has {normalizer.FeatureCount} features, the codec {codec.FeatureCount}");
-                }
-                model.to(device);
-                return new LoadedModel(config, model, codec, normalizer);
+                model = checkpoint.CreateModel(device);
             }
             catch
             {
-                model.Dispose();
+                normalizer.Dispose();
                 throw;
             }
+            return new LoadedModel(config, model, codec, normalizer);
         }
 
         /// <summary>Encodes samples and keeps at most <paramref name="maxFrames"/> frames, in model space [frames, features] on the CPU.</summary>

@@ -21,11 +21,17 @@ internal sealed class ClockworkCell : RecurrentCell
 {
     private readonly Activation activation;
     private readonly int[] periods;
+    private readonly bool windowFunction;
 
-    public ClockworkCell(Activation activation, IReadOnlyList<int> periods)
+    /// <param name="activation">φ.</param>
+    /// <param name="periods">T_i for each module.</param>
+    /// <param name="windowFunction">Run the window as one <see cref="ElmanWindowFunction"/>
+    /// (hand-written backward) instead of an autograd loop over steps.</param>
+    public ClockworkCell(Activation activation, IReadOnlyList<int> periods, bool windowFunction = true)
     {
         this.activation = activation;
         this.periods = [.. periods];
+        this.windowFunction = windowFunction;
     }
 
     public override int Gates => 1;
@@ -45,6 +51,15 @@ internal sealed class ClockworkCell : RecurrentCell
         var hidden = (int)h.shape[1];
         var k = hidden / periods.Length;
         var u = weights.WeightHh * Mask(hidden, periods.Length, h.device, h.dtype);
+        if (windowFunction)
+        {
+            var count = (int)inputProjection.shape[0];
+            var idle = Enumerable.Range(0, count).Select(t => !periods.Any(p => (clock + t) % p == 0)).ToArray();
+            // [T, H]: which units tick at each step of the window.
+            var active = stack(Enumerable.Range(0, count).Select(t => ActiveUnits(clock + t, k, h.device)), 0);
+            var output = ElmanWindowFunction.Run(inputProjection, h, u, weights.BiasHh, activation, active, idle);
+            return (output, [output[-1]]);
+        }
         var steps = new Tensor[inputProjection.shape[0]];
         for (var t = 0; t < steps.Length; t++)
         {

@@ -20,16 +20,26 @@ namespace MusicRnn.Models;
 internal sealed class GruCell : RecurrentCell
 {
     private readonly GruReset reset;
+    private readonly bool windowFunction;
 
-    public GruCell(GruReset reset)
+    /// <param name="reset">Where the reset gate acts.</param>
+    /// <param name="windowFunction">Run Cho's variant as one <see cref="GruWindowFunction"/>
+    /// (hand-written backward) instead of an autograd loop over steps.</param>
+    public GruCell(GruReset reset, bool windowFunction = true)
     {
         this.reset = reset;
+        this.windowFunction = windowFunction;
     }
 
     public override int Gates => 3;
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
+        if (windowFunction && reset == GruReset.Before)
+        {
+            var output = GruWindowFunction.apply(inputProjection, state[0], weights.WeightHh, weights.BiasHh)[0];
+            return (output, [output[-1]]);
+        }
         var h = state[0];
         var hidden = h.shape[1];
         // U = [U_r; U_z; U_n] by rows: Cho's variant multiplies U_n by r ⊙ h, not by h, so

@@ -20,12 +20,26 @@ namespace MusicRnn.Models;
 /// </remarks>
 internal sealed class LstmCell : RecurrentCell
 {
+    private readonly bool windowFunction;
+
+    /// <param name="windowFunction">Run peephole layers as one <see cref="PeepholeLstmFunction"/>
+    /// (hand-written backward) instead of an autograd loop over steps.</param>
+    public LstmCell(bool windowFunction = true)
+    {
+        this.windowFunction = windowFunction;
+    }
+
     public override int Gates => 4;
 
     public override int StateSize => 2;
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
+        if (windowFunction && weights.Peepholes is var (pi0, pf0, po0))
+        {
+            var outputs = PeepholeLstmFunction.apply(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh, pi0, pf0, po0);
+            return (outputs[0], [outputs[0][-1], outputs[1]]);
+        }
         var (h, c) = (state[0], state[1]);
         var steps = new Tensor[inputProjection.shape[0]];
         for (var t = 0; t < steps.Length; t++)

@@ -14,16 +14,26 @@ namespace MusicRnn.Models;
 internal sealed class RnnCell : RecurrentCell
 {
     private readonly Activation activation;
+    private readonly bool windowFunction;
 
-    public RnnCell(Activation activation)
+    /// <param name="activation">φ.</param>
+    /// <param name="windowFunction">Run the window as one <see cref="ElmanWindowFunction"/>
+    /// (hand-written backward) instead of an autograd loop over steps.</param>
+    public RnnCell(Activation activation, bool windowFunction = true)
     {
         this.activation = activation;
+        this.windowFunction = windowFunction;
     }
 
     public override int Gates => 1;
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
+        if (windowFunction)
+        {
+            var output = ElmanWindowFunction.Run(inputProjection, state[0], weights.WeightHh, weights.BiasHh, activation, null, null);
+            return (output, [output[-1]]);
+        }
         var h = state[0];
         var steps = new Tensor[inputProjection.shape[0]];
         for (var t = 0; t < steps.Length; t++)

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using MusicRnn.Codecs;
 using MusicRnn.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Training;
@@ -176,6 +178,42 @@ public sealed class Checkpoint : IDisposable
         var extra = Weights.Keys.Except(parameters.Select(p => p.name)).Except([NormalizerShift, NormalizerScale]).FirstOrDefault();
         if (extra is not null) throw InputException.ForFile(path, $"tensor '{extra}' belongs to no parameter of the model");
     }
+
+    /// <summary>Rebuilds the trained model from the spec in config.json and the stored weights, on <paramref name="device"/>.</summary>
+    public FrameModel CreateModel(Device device)
+    {
+        var model = ModelFactory.Create(Config.Model);
+        try
+        {
+            LoadWeightsInto(model);
+            model.to(device);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The normalizer the model space was defined with (a copy; the caller disposes it).</summary>
+    public Normalizer CreateNormalizer()
+    {
+        string path = Path.Combine(Directory, WeightsFile);
+        if (!Weights.TryGetValue(NormalizerShift, out var shift) || !Weights.TryGetValue(NormalizerScale, out var scale))
+            throw InputException.ForFile(path, $"has no {NormalizerShift} / {NormalizerScale}");
+        try
+        {
+            return Normalizer.FromTensors(Normalizer.ParseKind(Config.Normalizer.Kind), shift, scale);
+        }
+        catch (ArgumentException e)
+        {
+            throw InputException.ForFile(path, $"unusable normalizer: {e.Message}");
+        }
+    }
+
+    /// <summary>The codec the training frames were made with.</summary>
+    public IFrameCodec CreateCodec() => CodecFactory.Create(Config.Codec.Name, Config.Codec.FrameLength);
 
     public void Dispose()
     {

@@ -72,6 +72,43 @@ public sealed class CheckpointTests
         Assert.Equal(headWeight, tensors["head.weight"].Values);
     }
 
+    [Theory]
+    [InlineData(Architecture.Gru, "rnn.weight_ih_l0:15x6 rnn.weight_hh_l0:15x5 rnn.bias_ih_l0:15 rnn.bias_hh_l0:15")]
+    [InlineData(Architecture.Rnn, "rnn.weight_ih_l0:5x6 rnn.weight_hh_l0:5x5 rnn.bias_ih_l0:5 rnn.bias_hh_l0:5")]
+    [InlineData(Architecture.CwRnn, "rnn.weight_ih_l0:5x6 rnn.weight_hh_l0:5x5 rnn.bias_ih_l0:5 rnn.bias_hh_l0:5")]
+    [InlineData(Architecture.Mlp, "ff.0.weight:5x6 ff.0.bias:5")]
+    [InlineData(Architecture.LogReg, "")]
+    public void Should_name_every_architectures_tensors_as_the_design_says(Architecture arch, string layerTensors)
+    {
+        // Given a one-layer model of each architecture (a CW-RNN of 5 one-unit modules)
+        using var dir = new TempDir();
+        var spec = LstmSpec with { Arch = arch, Layers = 1, Modules = 5 };
+        using var model = ModelFactory.Create(spec);
+        SaveModel(dir.File("ckpt"), model, epoch: 1);
+
+        // When reading the weights file independently
+        var tensors = ParseSafetensors(File.ReadAllBytes(Path.Combine(dir.File("ckpt"), Checkpoint.WeightsFile)));
+
+        // Then the names and shapes are DESIGN.md §5's (GRU gates r, z, n: 3H rows; logistic regression: only the head, I → O)
+        var expected = layerTensors.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => t.Split(':'))
+            .ToDictionary(t => t[0], t => t[1].Split('x').Select(long.Parse).ToArray());
+        expected["head.weight"] = [Features, arch == Architecture.LogReg ? Features : Hidden];
+        expected["head.bias"] = [Features];
+        expected["normalizer.shift"] = [Features];
+        expected["normalizer.scale"] = [Features];
+        Assert.Equal(expected.Keys.Order(), tensors.Keys.Order());
+        foreach (var (name, shape) in expected) Assert.Equal(shape, tensors[name].Shape);
+        if (arch == Architecture.CwRnn)
+        {
+            // and the CW-RNN's recurrent matrix is stored full with the entries its mask removes exactly 0:
+            // module i (row) hears only modules j >= i (columns), so everything below the diagonal is masked
+            var hh = tensors["rnn.weight_hh_l0"].Values;
+            for (int i = 0; i < Hidden; i++)
+                for (int j = 0; j < i; j++) Assert.Equal(0f, hh[i * Hidden + j]);
+        }
+    }
+
     [Fact]
     public void Should_load_back_what_was_saved()
     {
@@ -94,6 +131,32 @@ public sealed class CheckpointTests
         Assert.Equal(LstmSpec.HiddenSize, checkpoint.Config.Model.HiddenSize);
         Assert.Equal(30.0, checkpoint.Config.Optimizer.Scalars["head.bias.step"]);
         Assert.Equal(3f, checkpoint.OptimizerTensors["head.bias.square_avg"][0].item<float>());
+    }
+
+    [Fact]
+    public void Should_rebuild_the_model_normalizer_and_codec_it_was_trained_with()
+    {
+        // Given a saved model
+        using var dir = new TempDir();
+        manual_seed(6);
+        using var original = ModelFactory.Create(LstmSpec);
+        SaveModel(dir.File("ckpt"), original, epoch: 1);
+
+        // When rebuilding everything from the folder alone
+        using var checkpoint = Checkpoint.Load(dir.File("ckpt"));
+        using var model = checkpoint.CreateModel(CPU);
+        using var normalizer = checkpoint.CreateNormalizer();
+        var codec = checkpoint.CreateCodec();
+
+        // Then the model computes what the original did, and the normalizer and codec are the saved ones
+        using var input = rand(7, 1, Features);
+        using var noGrad = no_grad();
+        var (expected, _) = original.forward(input, null);
+        var (actual, _) = model.forward(input, null);
+        Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
+        Assert.Equal(MusicRnn.Codecs.NormalizerKind.ZScore, normalizer.Kind);
+        Assert.Equal("rfft", codec.Name);
+        Assert.Equal(Features, codec.FeatureCount);
     }
 
     [Fact]
