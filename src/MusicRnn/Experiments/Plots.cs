@@ -95,8 +95,11 @@ public static class Plots
         (lo, hi) = (mid - (span * 0.55), mid + (span * 0.55));
         plot.Axes.SetLimitsY(lo, hi);
         plot.Axes.Left.TickGenerator = LogTicks(lo, hi);
+        // Iterations start at 1: an axis from 0 reads better than the negative margin ScottPlot would add.
+        long last = models.SelectMany(m => m.LossCurve).Select(p => p.Iteration).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimitsX(0, Math.Max(last, 1) * 1.02);
 
-        string metric = results.Settings.LossMetric;
+        string metric = ResultsTables.MetricName(results.Settings.LossMetric);
         plot.Title($"Training {metric}, {ResultsTables.Layers(layers)}");
         plot.XLabel("iteration (parameter update)");
         plot.YLabel($"training {metric} (log scale)");
@@ -152,17 +155,24 @@ public static class Plots
     private static Plot NewPlot()
     {
         var plot = new Plot();
+        // ScottPlot's default family is rarely installed on Linux and its fallback is a serif;
+        // DejaVu Sans ships with Debian (fonts-dejavu-core, which .ci/run installs) and most
+        // distributions. Where it is missing ScottPlot falls back to whatever font it finds.
+        plot.Font.Set(PreferredFont);
         plot.Axes.Title.Label.FontSize = 20;
         plot.Axes.Left.Label.FontSize = 16;
         plot.Axes.Bottom.Label.FontSize = 16;
         plot.Axes.Left.TickLabelStyle.FontSize = 14;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.Legend.FontSize = 14;
+        plot.Legend.FontName = PreferredFont;
         plot.Grid.MajorLineColor = Colors.Black.WithAlpha(0.12);
         plot.Grid.MinorLineColor = Colors.Black.WithAlpha(0.05);
         plot.Grid.MinorLineWidth = 1;
         return plot;
     }
+
+    private const string PreferredFont = "DejaVu Sans";
 
     /// <summary>
     /// Ticks for an axis that shows log10 of a value: decades as major ticks labelled with the

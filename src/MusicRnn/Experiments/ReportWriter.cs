@@ -40,10 +40,11 @@ public static class ReportWriter
             .Append(E($"{results.Models.Count} model{(results.Models.Count == 1 ? "" : "s")} trained on {s.Audio} with identical data, codec, optimizer, windows and seed."))
             .Append("</p>\n");
 
-        html.Append("<h2>Settings</h2>\n<table class=\"settings\">\n<tbody>\n");
+        // Settings as a wrapped list of name–value pairs: a dozen short values, not worth a tall table.
+        html.Append("<h2>Settings</h2>\n<dl class=\"settings\">\n");
         foreach (var (name, value) in results.DescribeSettings())
-            html.Append("<tr><th scope=\"row\">").Append(E(name)).Append("</th><td>").Append(E(value)).Append("</td></tr>\n");
-        html.Append("</tbody>\n</table>\n");
+            html.Append("<div><dt>").Append(E(name)).Append("</dt><dd>").Append(E(value)).Append("</dd></div>\n");
+        html.Append("</dl>\n");
 
         html.Append("<h2>").Append(E($"Seconds for {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")} of training")).Append("</h2>\n");
         html.Append("<p>").Append(E($"The layout of the essay's Table 1. Measured on {ResultsTables.Hardware(results)}."));
@@ -57,15 +58,15 @@ public static class ReportWriter
             .Append("</p>\n");
         AppendTable(html, ResultsTables.PerModel(results), "models");
 
-        html.Append("<h2>Training loss</h2>\n<p>")
+        html.Append("<h2 id=\"loss\">Training loss</h2>\n<p>")
             .Append(E("The essay's Figures 1 and 2: training loss against iteration on a logarithmic scale, one line per architecture; the dashed line is the persistence baseline."))
             .Append("</p>\n");
         foreach (int layers in ResultsTables.Depths(results))
-            AppendFigure(html, Plots.LossFileName(layers), $"Training {s.LossMetric} against iteration, {ResultsTables.Layers(layers)}");
+            AppendFigure(html, Plots.LossFileName(layers), $"Training {ResultsTables.MetricName(s.LossMetric)} against iteration, {ResultsTables.Layers(layers)}");
         html.Append("<h2>Time per epoch</h2>\n");
         AppendFigure(html, Plots.TimeFileName, "Mean seconds per training epoch, by model");
 
-        html.Append("<h2>Samples</h2>\n");
+        html.Append("<h2 id=\"samples\">Samples</h2>\n");
         var withSamples = results.Models.Order(ModelOrder.Instance).Where(m => m.Sample is not null).ToList();
         if (withSamples.Count == 0)
             html.Append("<p>No samples were generated.</p>\n");
@@ -78,7 +79,7 @@ public static class ReportWriter
             html.Append("</div>\n");
         }
 
-        html.Append("<h2>How these figures were obtained</h2>\n<p>")
+        html.Append("<h2 id=\"how\">How these figures were obtained</h2>\n<p>")
             .Append(E("Every timing and loss was measured by MusicRnn on the device below; timings only compare between models measured on one machine."))
             .Append("</p>\n");
         AppendTable(html, Provenance(results), "provenance");
@@ -142,9 +143,13 @@ public static class ReportWriter
         table { border-collapse: collapse; margin: 8px 0 16px; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
         th, td { padding: 5px 12px; border-bottom: 1px solid #e6e6e6; text-align: left; vertical-align: top; }
         thead th { background: #f0f0f0; border-bottom: 2px solid #ccc; }
-        tbody th { font-weight: 600; }
+        tbody th { font-weight: 600; white-space: nowrap; }
         .num { text-align: right; font-variant-numeric: tabular-nums; }
-        table.settings th { color: #555; font-weight: normal; }
+        dl.settings { display: flex; flex-wrap: wrap; gap: 6px 8px; margin: 8px 0 16px; }
+        dl.settings div { background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.08); padding: 3px 10px; }
+        dl.settings dt { display: inline; color: #666; }
+        dl.settings dt::after { content: ": "; }
+        dl.settings dd { display: inline; margin: 0; font-weight: 600; }
         figure { margin: 16px 0; }
         figure img { max-width: 100%; height: auto; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
         figcaption { color: #555; font-size: 14px; margin: 4px 0; }

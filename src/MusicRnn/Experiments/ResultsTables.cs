@@ -86,7 +86,7 @@ internal static class ResultsTables
     /// <summary>One row per model: size, speed and how well it learned.</summary>
     public static TextTable PerModel(BenchResults results)
     {
-        string metric = results.Settings.LossMetric;
+        string metric = MetricName(results.Settings.LossMetric);
         string[] header = ["Model", "Layers", "Hidden", "Parameters", "Seconds / epoch",
             $"Final train {metric}", $"Final validation {metric}", $"Persistence {metric}"];
         var rows = results.Models.Order(ModelOrder.Instance).Select(m => (IReadOnlyList<string>)
@@ -108,6 +108,10 @@ internal static class ResultsTables
         string.Join("; ", results.Models
             .Select(m => $"{m.Provenance.Device}, {m.Provenance.Threads} thread{(m.Provenance.Threads == 1 ? "" : "s")}")
             .Distinct());
+
+    /// <summary>A loss metric as people write it: "mse" → "MSE", "normalized mse" → "normalized MSE".</summary>
+    public static string MetricName(string metric) =>
+        string.Join(' ', metric.Split(' ').Select(w => w is "mse" or "rmse" or "mae" ? w.ToUpperInvariant() : w));
 
     /// <summary>"1 layer", "2 layers".</summary>
     public static string Layers(int d) => d == 1 ? "1 layer" : $"{d} layers";
