@@ -160,6 +160,7 @@ public static class Plots
         // distributions. Where it is missing ScottPlot falls back to whatever font it finds.
         plot.Font.Set(PreferredFont);
         plot.Axes.Title.Label.FontSize = 20;
+        plot.Axes.Title.Label.Bold = true;
         plot.Axes.Left.Label.FontSize = 16;
         plot.Axes.Bottom.Label.FontSize = 16;
         plot.Axes.Left.TickLabelStyle.FontSize = 14;

@@ -4,7 +4,7 @@ namespace MusicRnn.Experiments;
 
 /// <summary>
 /// Writes a bench run's table.md: the essay's Table 1 layout (seconds for the epochs, by
-/// architecture and depth; the essay's own figures beside ours for the "essay" preset) and a
+/// architecture and depth; the essay's own figures beside ours for the essay presets) and a
 /// second table with each model's parameters, speed and final errors.
 /// </summary>
 public static class TableWriter

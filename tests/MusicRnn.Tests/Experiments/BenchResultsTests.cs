@@ -163,4 +163,22 @@ public sealed class BenchResultsTests
         // Then the duplicate and both folders are named
         Assert.Equal("b/results.json: model lstm-1 is already in a/results.json; each model may come from one folder only", e.Message);
     }
+
+    [Fact]
+    public void Should_capture_where_and_when_a_figure_was_measured()
+    {
+        // Given the moment before capturing
+        var before = DateTime.UtcNow.AddSeconds(-1);
+
+        // When the provenance of work on the CPU with 3 threads is captured
+        var p = RunProvenance.Capture("cpu", 3);
+
+        // Then it names the device, threads, this library's version, the machine and a UTC time of now
+        Assert.Equal(("cpu", 3), (p.Device, p.Threads));
+        Assert.StartsWith(typeof(BenchResults).Assembly.GetName().Version!.ToString(3), p.Version, StringComparison.Ordinal);
+        Assert.Equal(Environment.ProcessorCount, p.CpuCount);
+        Assert.False(string.IsNullOrWhiteSpace(p.Os));
+        Assert.Equal(DateTimeKind.Utc, p.Date.Kind);
+        Assert.InRange(p.Date, before, DateTime.UtcNow);
+    }
 }

@@ -53,11 +53,13 @@ public sealed class TableWriterTests
         Assert.Equal("0.35", row[7]);
     }
 
-    [Fact]
-    public void Should_show_the_essays_own_figures_beside_ours_for_the_essay_preset()
+    [Theory]
+    [InlineData("essay")]
+    [InlineData("essay-code")]
+    public void Should_show_the_essays_own_figures_beside_ours_for_the_essay_presets(string preset)
     {
         // Given an essay-preset grid missing the 3-layer GRU
-        var grid = BenchFakes.Grid(BenchFakes.Archs, [1, 2, 3], preset: "essay");
+        var grid = BenchFakes.Grid(BenchFakes.Archs, [1, 2, 3], preset: preset);
         grid = grid with { Models = [.. grid.Models.Where(m => m.Name != "gru-3")] };
 
         // When the table is rendered
