@@ -103,7 +103,11 @@ public sealed record BenchResults
     // property; everything downstream indexes these, so they are checked once here.
     private void CheckComplete(string path)
     {
+        if (string.IsNullOrWhiteSpace(Preset)) throw InputException.ForFile(path, "malformed bench results: \"preset\" is missing");
         if (Settings is null) throw InputException.ForFile(path, "malformed bench results: \"settings\" is missing");
+        if (Settings.Audio is null || Settings.Codec is null || Settings.Optimizer is null || Settings.Objective is null
+            || Settings.LossMetric is null || Settings.Extra is null || Settings.Extra.Values.Any(v => v is null))
+            throw InputException.ForFile(path, "malformed bench results: a setting (audio, codec, optimizer, objective, loss metric or an extra) is null");
         if (Models is null) throw InputException.ForFile(path, "malformed bench results: \"models\" is missing");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in Models)

@@ -61,6 +61,7 @@ public sealed class BenchResultsTests
     [InlineData("{\"version\": 99, \"preset\": \"quick\"}", "unknown results version 99")]
     [InlineData("{\"version\": 1, \"preset\": \"quick\", \"models\": []}", "malformed bench results")]
     [InlineData("{\"version\": 1, \"preset\": \"quick\", \"settings\": null, \"models\": []}", "\"settings\" is missing")]
+    [InlineData("{\"version\": 1, \"preset\": \"quick\", \"settings\": {\"audio\": null, \"codec\": \"fft\", \"optimizer\": \"sgd\", \"objective\": \"predict\"}, \"models\": []}", "a setting")]
     public void Should_refuse_a_file_that_is_not_bench_results_naming_it(string text, string problem)
     {
         // Given a results.json holding something else
