@@ -17,5 +17,6 @@ public static class MusicRnnCli
         InspectCommand.Create(),
         TranscodeCommand.Create(),
         SynthCommand.Create(),
+        TrainCommand.Create(),
     };
 }

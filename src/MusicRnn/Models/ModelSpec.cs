@@ -15,6 +15,8 @@ public enum Architecture
     LogReg,
     /// <summary>Feed-forward multi-layer perceptron on one frame.</summary>
     Mlp,
+    /// <summary>The persistence baseline ŷ_t = x_t (no parameters).</summary>
+    Persistence,
 }
 
 /// <summary>Nonlinearity of the vanilla RNN and the Clockwork RNN.</summary>

@@ -1,0 +1,89 @@
+using static TorchSharp.torch;
+
+namespace MusicRnn.Models;
+
+/// <summary>Clockwork RNN layer: modules of units that update at their own periods.</summary>
+/// <remarks>
+/// Koutník, Greff, Gomez &amp; Schmidhuber (2014), A Clockwork RNN, ICML.
+/// The H units form g modules of k units; module i has period T_i. At step t (counted
+/// since the state was reset, so the clock continues across windows):
+/// <code>
+/// active (t mod T_i = 0): h_t^(i) = φ(W^(i) x_t + b^(i) + Σ_{j ≥ i} U^(i,j) h_{t-1}^(j))
+/// inactive:               h_t^(i) = h_{t-1}^(i)
+/// </code>
+/// A module hears only itself and slower modules, so U ([out, in]) is block-upper-triangular.
+/// The mask is multiplied into U in every forward pass: masked entries get a zero gradient,
+/// so no optimizer step can break the structure (the essay's code masked only at
+/// initialisation). The stored weight_hh keeps its masked entries at exactly 0 as well,
+/// which <see cref="RecurrentLayers.ResetParameters"/> ensures.
+/// </remarks>
+internal sealed class ClockworkCell : RecurrentCell
+{
+    private readonly Activation activation;
+    private readonly int[] periods;
+    private readonly bool windowFunction;
+
+    /// <param name="activation">φ.</param>
+    /// <param name="periods">T_i for each module.</param>
+    /// <param name="windowFunction">Run the window as one <see cref="ElmanWindowFunction"/>
+    /// (hand-written backward) instead of an autograd loop over steps.</param>
+    public ClockworkCell(Activation activation, IReadOnlyList<int> periods, bool windowFunction = true)
+    {
+        this.activation = activation;
+        this.periods = [.. periods];
+        this.windowFunction = windowFunction;
+    }
+
+    public override int Gates => 1;
+
+    /// <summary>The connectivity mask [H, H] in [out, in] layout: 1 where module(in) ≥ module(out).</summary>
+    public static Tensor Mask(int hidden, int modules, Device device, ScalarType dtype)
+    {
+        var k = hidden / modules;
+        var module = arange(hidden, device: device).div(k, rounding_mode: RoundingMode.floor);
+        // [H, 1] ≤ [1, H] → [H, H]: row = receiving unit, column = sending unit.
+        return module.unsqueeze(1).le(module.unsqueeze(0)).to(dtype);
+    }
+
+    public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
+    {
+        var h = state[0];
+        var hidden = (int)h.shape[1];
+        var k = hidden / periods.Length;
+        var u = weights.WeightHh * Mask(hidden, periods.Length, h.device, h.dtype);
+        if (windowFunction)
+        {
+            var count = (int)inputProjection.shape[0];
+            var idle = Enumerable.Range(0, count).Select(t => !periods.Any(p => (clock + t) % p == 0)).ToArray();
+            // [T, H]: which units tick at each step of the window.
+            var active = stack(Enumerable.Range(0, count).Select(t => ActiveUnits(clock + t, k, h.device)), 0);
+            var output = ElmanWindowFunction.Run(inputProjection, h, u, weights.BiasHh, activation, active, idle);
+            return (output, [output[-1]]);
+        }
+        var steps = new Tensor[inputProjection.shape[0]];
+        for (var t = 0; t < steps.Length; t++)
+        {
+            if (!periods.Any(p => (clock + t) % p == 0))
+            {
+                // Every module idle (possible with a custom period list): nothing to compute.
+                steps[t] = h;
+                continue;
+            }
+            var active = ActiveUnits(clock + t, k, h.device);
+            var candidate = Phi(inputProjection[t] + nn.functional.linear(h, u, weights.BiasHh), activation);
+            // where() rather than a blend, so an idle module passes its state (and gradient) through untouched.
+            h = where(active, candidate, h);
+            steps[t] = h;
+        }
+        return (stack(steps, 0), [h]);
+    }
+
+    /// <summary>Units whose module ticks at step <paramref name="t"/>, as a [H] boolean tensor.</summary>
+    private Tensor ActiveUnits(long t, int unitsPerModule, Device device)
+    {
+        var flags = new bool[periods.Length * unitsPerModule];
+        for (var i = 0; i < periods.Length; i++)
+            if (t % periods[i] == 0) Array.Fill(flags, true, i * unitsPerModule, unitsPerModule);
+        return tensor(flags, device: device);
+    }
+}

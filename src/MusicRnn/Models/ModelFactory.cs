@@ -1,0 +1,69 @@
+using static TorchSharp.torch;
+
+namespace MusicRnn.Models;
+
+/// <summary>Builds a freshly initialised model from a <see cref="ModelSpec"/>.</summary>
+public static class ModelFactory
+{
+    /// <summary>
+    /// Builds the model <paramref name="spec"/> describes (float32, CPU; move it with
+    /// <c>.to(...)</c>), on libtorch's fused kernel where one computes the same equations.
+    /// </summary>
+    /// <exception cref="InputException">The spec is out of range.</exception>
+    public static FrameModel Create(ModelSpec spec) => Create(spec, preferFused: true);
+
+    /// <summary>
+    /// True when <paramref name="spec"/> runs on a fused libtorch kernel: the plain LSTM
+    /// (no peepholes), the GRU with reset after, the tanh RNN.
+    /// </summary>
+    public static bool UsesFusedKernel(ModelSpec spec) => spec.Arch switch
+    {
+        Architecture.Lstm => !spec.Peepholes,
+        Architecture.Gru => spec.GruReset == GruReset.After,
+        Architecture.Rnn => spec.Activation == Activation.Tanh,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Builds the model <paramref name="spec"/> describes, choosing between libtorch's fused
+    /// kernel and the explicit cells. Both have the same parameter names, so a state_dict
+    /// moves between them.
+    /// </summary>
+    /// <param name="spec">What to build.</param>
+    /// <param name="preferFused">False forces the explicit cells even where a fused kernel
+    /// exists: the tests prove the two compute the same thing, the benchmark times both.</param>
+    public static FrameModel Create(ModelSpec spec, bool preferFused)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        return spec.Arch switch
+        {
+            Architecture.LogReg => new LogisticRegressionModel(spec),
+            Architecture.Mlp => new MlpModel(spec),
+            Architecture.Persistence => new PersistenceModel(spec),
+            _ => new RecurrentModel(spec, preferFused && UsesFusedKernel(spec) ? Fused(spec) : Explicit(spec)),
+        };
+    }
+
+    private static RecurrentLayers Explicit(ModelSpec spec) => new(spec, spec.Arch switch
+    {
+        Architecture.Rnn => new RnnCell(spec.Activation),
+        Architecture.Lstm => new LstmCell(),
+        Architecture.Gru => new GruCell(spec.GruReset),
+        Architecture.CwRnn => new ClockworkCell(spec.Activation, Enumerable.Range(0, spec.Modules).Select(spec.PeriodOf).ToArray()),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Arch, "not a recurrent architecture"),
+    });
+
+    private static nn.Module Fused(ModelSpec spec)
+    {
+        nn.Module rnn = spec.Arch switch
+        {
+            Architecture.Lstm => nn.LSTM(spec.InputSize, spec.HiddenSize, spec.Layers),
+            Architecture.Gru => nn.GRU(spec.InputSize, spec.HiddenSize, spec.Layers),
+            _ => nn.RNN(spec.InputSize, spec.HiddenSize, spec.Layers, nn.NonLinearities.Tanh),
+        };
+        // The same initialisation as the explicit layers (forget-gate bias included).
+        RecurrentLayers.ResetParameters(rnn, spec);
+        return rnn;
+    }
+}

@@ -1,0 +1,121 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Models;
+
+/// <summary>
+/// A stack of recurrent layers run by explicit cells: the <c>rnn</c> submodule of every
+/// recurrent model that has no fused libtorch kernel (peephole LSTM, GRU with reset before,
+/// sigmoid RNN, Clockwork RNN). Its parameters carry PyTorch's flat names (DESIGN.md §5),
+/// the same names libtorch's fused <c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c> give theirs,
+/// so one checkpoint layout serves both paths.
+/// </summary>
+internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Output, ModelState State)>
+{
+    private readonly RecurrentCell cell;
+    private readonly int layers;
+    private readonly bool peepholes;
+
+    /// <param name="spec">Sizes and architecture; validated by the caller.</param>
+    /// <param name="cell">The time loop shared by every layer (cells are stateless).</param>
+    public RecurrentLayers(ModelSpec spec, RecurrentCell cell) : base("rnn")
+    {
+        this.cell = cell;
+        layers = spec.Layers;
+        peepholes = spec.Arch == Architecture.Lstm && spec.Peepholes;
+        var gh = cell.Gates * spec.HiddenSize;
+        for (var k = 0; k < layers; k++)
+        {
+            var input = k == 0 ? spec.InputSize : spec.HiddenSize;
+            register_parameter($"weight_ih_l{k}", new Parameter(empty(gh, input)));
+            register_parameter($"weight_hh_l{k}", new Parameter(empty(gh, spec.HiddenSize)));
+            register_parameter($"bias_ih_l{k}", new Parameter(empty(gh)));
+            register_parameter($"bias_hh_l{k}", new Parameter(empty(gh)));
+            if (peepholes)
+            {
+                register_parameter($"peephole_i_l{k}", new Parameter(empty(spec.HiddenSize)));
+                register_parameter($"peephole_f_l{k}", new Parameter(empty(spec.HiddenSize)));
+                register_parameter($"peephole_o_l{k}", new Parameter(empty(spec.HiddenSize)));
+            }
+        }
+        ResetParameters(this, spec);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// Draws fresh initial values for the recurrent parameters of <paramref name="rnn"/>, found
+    /// by their PyTorch names: the one initialisation shared by these explicit layers and
+    /// libtorch's fused modules.
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>Input and recurrent matrices and both biases: uniform ±1/√H, libtorch's default.</item>
+    /// <item>LSTM forget gate: its bias starts at +1 (Jozefowicz, Zaremba &amp; Sutskever 2015,
+    /// An empirical exploration of recurrent network architectures), so the cell remembers
+    /// until it learns to forget. PyTorch sums two biases, so the f-slice of bias_ih is 1 and
+    /// that of bias_hh is 0: the total is +1, not +2.</item>
+    /// <item>Peepholes: uniform ±0.1, the small initial weights of Gers et al.'s (2002)
+    /// timing experiments, so the gates start out nearly blind to the cell.</item>
+    /// <item>Clockwork RNN: Koutník et al. (2014) draw every weight from N(0, 0.1²). bias_ih
+    /// does so too and bias_hh starts at 0, so the summed bias has the paper's spread;
+    /// weight_hh's masked (faster → slower) entries are set to exactly 0.</item>
+    /// </list>
+    /// </remarks>
+    public static void ResetParameters(nn.Module rnn, ModelSpec spec)
+    {
+        var hidden = spec.HiddenSize;
+        var bound = 1.0 / Math.Sqrt(hidden);
+        using var _ = no_grad();
+        foreach (var (name, p) in rnn.named_parameters())
+        {
+            if (name.StartsWith("peephole_", StringComparison.Ordinal))
+                nn.init.uniform_(p, -0.1, 0.1);
+            else if (spec.Arch == Architecture.CwRnn)
+            {
+                if (name.StartsWith("bias_hh", StringComparison.Ordinal)) p.zero_();
+                else nn.init.normal_(p, 0, 0.1);
+                if (name.StartsWith("weight_hh", StringComparison.Ordinal))
+                {
+                    using var mask = ClockworkCell.Mask(hidden, spec.Modules, p.device, p.dtype);
+                    p.mul_(mask);
+                }
+            }
+            else
+                nn.init.uniform_(p, -bound, bound);
+
+            if (spec.Arch == Architecture.Lstm && name.StartsWith("bias_", StringComparison.Ordinal))
+            {
+                // Gate blocks (i, f, g, o): the f block is rows [H, 2H).
+                using var forget = p.narrow(0, hidden, hidden);
+                forget.fill_(name.StartsWith("bias_ih", StringComparison.Ordinal) ? 1.0 : 0.0);
+            }
+        }
+    }
+
+    /// <param name="input">Frames [T, B, I].</param>
+    /// <param name="state">Per layer <see cref="RecurrentCell.StateSize"/> tensors [B, H], layer by layer.</param>
+    /// <returns>The top layer's h_t [T, B, H] and the state after the window.</returns>
+    public override (Tensor Output, ModelState State) forward(Tensor input, ModelState state)
+    {
+        var x = input;
+        var next = new List<Tensor>();
+        var size = cell.StateSize;
+        for (var k = 0; k < layers; k++)
+        {
+            // The input projection of the whole window in one matmul: [T, B, I] → [T, B, G·H].
+            var projection = nn.functional.linear(x, Parameter($"weight_ih_l{k}"), Parameter($"bias_ih_l{k}"));
+            var weights = new LayerWeights(
+                Parameter($"weight_hh_l{k}"),
+                Parameter($"bias_hh_l{k}"),
+                peepholes ? (Parameter($"peephole_i_l{k}"), Parameter($"peephole_f_l{k}"), Parameter($"peephole_o_l{k}")) : null);
+            var (output, layerState) = cell.Run(projection, state.Tensors.Skip(k * size).Take(size).ToArray(), weights, state.Clock);
+            next.AddRange(layerState);
+            x = output;
+        }
+        return (x, new ModelState(next, state.Clock + input.shape[0]));
+    }
+
+    // Looked up at every call rather than cached: .to(device) replaces parameter objects.
+    private Parameter Parameter(string name) => get_parameter(name)
+        ?? throw new InvalidOperationException($"recurrent parameter {name} is missing");
+}

@@ -1,0 +1,241 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using MusicRnn.Codecs;
+using MusicRnn.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Training;
+
+/// <summary>
+/// A checkpoint folder (DESIGN.md §5): config.json, weights.safetensors (float32, PyTorch's
+/// parameter names, plus normalizer.shift / normalizer.scale) and optimizer.safetensors.
+/// Saving is atomic: the folder is written beside its target and swapped in by renames,
+/// so a crash at any moment leaves either the old or the new checkpoint loadable.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    /// <summary>File name of the configuration.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>File name of the model weights and normalizer statistics.</summary>
+    public const string WeightsFile = "weights.safetensors";
+
+    /// <summary>File name of the optimizer's tensor state.</summary>
+    public const string OptimizerFile = "optimizer.safetensors";
+
+    /// <summary>Name of the normalizer's shift in <see cref="WeightsFile"/>.</summary>
+    public const string NormalizerShift = "normalizer.shift";
+
+    /// <summary>Name of the normalizer's scale in <see cref="WeightsFile"/>.</summary>
+    public const string NormalizerScale = "normalizer.scale";
+
+    private Checkpoint(string directory, CheckpointConfig config, Dictionary<string, Tensor> weights, Dictionary<string, Tensor> optimizer)
+    {
+        Directory = directory;
+        Config = config;
+        Weights = weights;
+        OptimizerTensors = optimizer;
+    }
+
+    /// <summary>The folder it was loaded from.</summary>
+    public string Directory { get; }
+
+    /// <summary>The parsed config.json.</summary>
+    public CheckpointConfig Config { get; }
+
+    /// <summary>Model parameters by PyTorch name, plus the normalizer's shift and scale; float32 on the CPU.</summary>
+    public IReadOnlyDictionary<string, Tensor> Weights { get; }
+
+    /// <summary>Optimizer state tensors, named "{parameter}.{field}".</summary>
+    public IReadOnlyDictionary<string, Tensor> OptimizerTensors { get; }
+
+    /// <summary>
+    /// Writes a checkpoint to <paramref name="directory"/> atomically, replacing any there.
+    /// The <see cref="CheckpointConfig.Tensors"/> hashes are filled in here.
+    /// </summary>
+    /// <param name="directory">The checkpoint folder to create or replace.</param>
+    /// <param name="config">The configuration to write (its tensor hashes are replaced).</param>
+    /// <param name="weights">Parameters by name and the normalizer's tensors; stored as float32.</param>
+    /// <param name="optimizer">Optimizer state tensors by name; stored as float32.</param>
+    public static void Save(string directory, CheckpointConfig config, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyDictionary<string, Tensor> optimizer) =>
+        Save(directory, config, weights, optimizer, beforeSwap: null);
+
+    /// <summary>As <see cref="Save(string, CheckpointConfig, IReadOnlyDictionary{string, Tensor}, IReadOnlyDictionary{string, Tensor})"/>; <paramref name="beforeSwap"/> lets a test crash between moving the old checkpoint aside and moving the new one in.</summary>
+    internal static void Save(string directory, CheckpointConfig config, IReadOnlyDictionary<string, Tensor> weights, IReadOnlyDictionary<string, Tensor> optimizer, Action? beforeSwap)
+    {
+        string target = Path.GetFullPath(directory);
+        string temp = target + ".tmp";
+        string old = target + ".old";
+        if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
+        System.IO.Directory.CreateDirectory(temp);
+
+        using (var scope = NewDisposeScope())
+        {
+            Safetensors.Save(Path.Combine(temp, WeightsFile), AsFloat32(weights));
+            Safetensors.Save(Path.Combine(temp, OptimizerFile), AsFloat32(optimizer));
+        }
+        var hashed = config with
+        {
+            Tensors = new SortedDictionary<string, string>(StringComparer.Ordinal)
+            {
+                [WeightsFile] = Sha256Of(Path.Combine(temp, WeightsFile)),
+                [OptimizerFile] = Sha256Of(Path.Combine(temp, OptimizerFile)),
+            },
+        };
+        // config.json is written last: a temp folder without it is visibly incomplete.
+        using (var file = new FileStream(Path.Combine(temp, ConfigFile), FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(file, hashed, CheckpointConfig.JsonOptions);
+            file.Flush(flushToDisk: true);
+        }
+
+        // The swap: at every instant either target or old is a complete checkpoint.
+        if (System.IO.Directory.Exists(target))
+        {
+            if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
+            System.IO.Directory.Move(target, old);
+        }
+        beforeSwap?.Invoke();
+        System.IO.Directory.Move(temp, target);
+        if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>
+    /// Reads and checks a checkpoint folder: format, version, and each tensor file's
+    /// SHA-256. If a save was interrupted after the old checkpoint was moved aside, the old
+    /// one is put back first. Every problem throws an <see cref="InputException"/>.
+    /// </summary>
+    public static Checkpoint Load(string directory)
+    {
+        string target = Path.GetFullPath(directory);
+        Recover(target);
+        string configPath = Path.Combine(target, ConfigFile);
+        if (!File.Exists(configPath)) throw InputException.ForFile(directory, $"not a MusicRnn checkpoint (no {ConfigFile})");
+
+        CheckpointConfig config;
+        try
+        {
+            using var probe = JsonDocument.Parse(File.ReadAllBytes(configPath));
+            var root = probe.RootElement;
+            string? format = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+            if (format != CheckpointConfig.FormatName)
+                throw InputException.ForFile(configPath, $"not a MusicRnn checkpoint (format is '{format}', expected '{CheckpointConfig.FormatName}')");
+            int version = root.TryGetProperty("version", out var v) && v.TryGetInt32(out int n) ? n : -1;
+            if (version != CheckpointConfig.CurrentVersion)
+                throw InputException.ForFile(configPath, $"checkpoint format version {version}; this MusicRnn reads version {CheckpointConfig.CurrentVersion}");
+            config = root.Deserialize<CheckpointConfig>(CheckpointConfig.JsonOptions)
+                ?? throw InputException.ForFile(configPath, "empty configuration");
+        }
+        catch (JsonException e)
+        {
+            throw InputException.ForFile(configPath, $"not a MusicRnn checkpoint: config.json is not valid ({e.Message})");
+        }
+
+        foreach (string file in new[] { WeightsFile, OptimizerFile })
+        {
+            string path = Path.Combine(target, file);
+            if (!File.Exists(path)) throw InputException.ForFile(path, "missing from the checkpoint");
+            if (!config.Tensors.TryGetValue(file, out string? expected))
+                throw InputException.ForFile(configPath, $"no SHA-256 recorded for {file}");
+            string actual = Sha256Of(path);
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
+                throw InputException.ForFile(path, $"SHA-256 is {actual}, config.json records {expected}: the file was changed or is corrupt");
+        }
+
+        var weights = Safetensors.Load(Path.Combine(target, WeightsFile));
+        var optimizer = Safetensors.Load(Path.Combine(target, OptimizerFile));
+        return new Checkpoint(target, config, weights, optimizer);
+    }
+
+    /// <summary>The model's parameters under their PyTorch names plus the normalizer, ready for <see cref="Save(string, CheckpointConfig, IReadOnlyDictionary{string, Tensor}, IReadOnlyDictionary{string, Tensor})"/>.</summary>
+    /// <param name="model">The model whose parameters are saved.</param>
+    /// <param name="shift">Normalizer shift [features].</param>
+    /// <param name="scale">Normalizer scale [features].</param>
+    public static Dictionary<string, Tensor> WeightsOf(FrameModel model, Tensor shift, Tensor scale)
+    {
+        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, parameter) in model.named_parameters()) weights[name] = parameter;
+        weights[NormalizerShift] = shift;
+        weights[NormalizerScale] = scale;
+        return weights;
+    }
+
+    /// <summary>Copies the stored weights into <paramref name="model"/>; names and shapes must match exactly.</summary>
+    public void LoadWeightsInto(FrameModel model)
+    {
+        string path = Path.Combine(Directory, WeightsFile);
+        var parameters = model.named_parameters().ToArray();
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in parameters)
+        {
+            if (!Weights.TryGetValue(name, out var stored))
+                throw InputException.ForFile(path, $"has no tensor '{name}', which the {model.Spec.Arch.ToString().ToLowerInvariant()} model needs");
+            if (!stored.shape.SequenceEqual(parameter.shape))
+                throw InputException.ForFile(path, $"tensor '{name}' has shape [{string.Join(", ", stored.shape)}], the model needs [{string.Join(", ", parameter.shape)}]");
+            parameter.copy_(stored);
+        }
+        var extra = Weights.Keys.Except(parameters.Select(p => p.name)).Except([NormalizerShift, NormalizerScale]).FirstOrDefault();
+        if (extra is not null) throw InputException.ForFile(path, $"tensor '{extra}' belongs to no parameter of the model");
+    }
+
+    /// <summary>Rebuilds the trained model from the spec in config.json and the stored weights, on <paramref name="device"/>.</summary>
+    public FrameModel CreateModel(Device device)
+    {
+        var model = ModelFactory.Create(Config.Model);
+        try
+        {
+            LoadWeightsInto(model);
+            model.to(device);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The normalizer the model space was defined with (a copy; the caller disposes it).</summary>
+    public Normalizer CreateNormalizer()
+    {
+        string path = Path.Combine(Directory, WeightsFile);
+        if (!Weights.TryGetValue(NormalizerShift, out var shift) || !Weights.TryGetValue(NormalizerScale, out var scale))
+            throw InputException.ForFile(path, $"has no {NormalizerShift} / {NormalizerScale}");
+        try
+        {
+            return Normalizer.FromTensors(Normalizer.ParseKind(Config.Normalizer.Kind), shift, scale);
+        }
+        catch (ArgumentException e)
+        {
+            throw InputException.ForFile(path, $"unusable normalizer: {e.Message}");
+        }
+    }
+
+    /// <summary>The codec the training frames were made with.</summary>
+    public IFrameCodec CreateCodec() => CodecFactory.Create(Config.Codec.Name, Config.Codec.FrameLength);
+
+    public void Dispose()
+    {
+        foreach (var t in Weights.Values) t.Dispose();
+        foreach (var t in OptimizerTensors.Values) t.Dispose();
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
+    public static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Finishes an interrupted swap: if only the moved-aside old folder exists, it becomes the checkpoint again.</summary>
+    private static void Recover(string target)
+    {
+        string old = target + ".old";
+        if (!System.IO.Directory.Exists(target) && System.IO.Directory.Exists(Path.Combine(old)) && File.Exists(Path.Combine(old, ConfigFile)))
+            System.IO.Directory.Move(old, target);
+    }
+
+    private static Dictionary<string, Tensor> AsFloat32(IReadOnlyDictionary<string, Tensor> tensors) =>
+        tensors.ToDictionary(kv => kv.Key, kv => kv.Value.detach().to_type(ScalarType.Float32), StringComparer.Ordinal);
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MusicRnn.Models;
+
+namespace MusicRnn.Training;
+
+/// <summary>
+/// The contents of a checkpoint's config.json (DESIGN.md §5): everything needed to rebuild
+/// the model, decode its frames, and continue its training exactly. Written with
+/// snake_case keys and lower-case enum names (the command line's spellings).
+/// </summary>
+public sealed record CheckpointConfig
+{
+    /// <summary>The format's fixed name.</summary>
+    public const string FormatName = "musicrnn-checkpoint";
+
+    /// <summary>The only version this code reads and writes.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Always <see cref="FormatName"/>; anything else is not a MusicRnn checkpoint.</summary>
+    public string Format { get; init; } = FormatName;
+
+    /// <summary>Format version.</summary>
+    public int Version { get; init; } = CurrentVersion;
+
+    /// <summary>The model's architecture and sizes.</summary>
+    public required ModelSpec Model { get; init; }
+
+    /// <summary>How frames were made from audio.</summary>
+    public required CodecSettings Codec { get; init; }
+
+    /// <summary>How features were normalized (the statistics are in weights.safetensors).</summary>
+    public required NormalizerSettings Normalizer { get; init; }
+
+    /// <summary>What was trained on and towards what target.</summary>
+    public required DataSettings Data { get; init; }
+
+    /// <summary>The truncated-BPTT settings (epochs = the run's target; the rest must match on resume).</summary>
+    public required TrainingConfig Training { get; init; }
+
+    /// <summary>How far training got.</summary>
+    public required ProgressSettings Progress { get; init; }
+
+    /// <summary>The optimizer's name and scalar state (its tensors are in optimizer.safetensors).</summary>
+    public required OptimizerSettings Optimizer { get; init; }
+
+    /// <summary>SHA-256 (lower-case hex) of each tensor file, by file name.</summary>
+    public required IReadOnlyDictionary<string, string> Tensors { get; init; }
+
+    /// <summary>The JSON settings every checkpoint file uses.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(new LowerCaseNamingPolicy(), allowIntegerValues: false) },
+    };
+
+    private sealed class LowerCaseNamingPolicy : JsonNamingPolicy
+    {
+        public override string ConvertName(string name) => name.ToLowerInvariant();
+    }
+}
+
+/// <summary>The codec a checkpoint's frames came from.</summary>
+/// <param name="Name">Codec name: fft, rfft, mdct or raw.</param>
+/// <param name="FrameLength">Frame length N in samples.</param>
+/// <param name="SampleRate">Sample rate the audio was resampled to, in Hz.</param>
+public sealed record CodecSettings(string Name, int FrameLength, int SampleRate);
+
+/// <summary>The normalizer a checkpoint's model space uses.</summary>
+/// <param name="Kind">zscore, minmax or none; shift and scale are weights.safetensors' normalizer.shift / normalizer.scale.</param>
+public sealed record NormalizerSettings(string Kind);
+
+/// <summary>One training song, identified by content so a resume can tell it is the same audio.</summary>
+/// <param name="Path">Full path the audio was read from.</param>
+/// <param name="Sha256">SHA-256 of the file's bytes, lower-case hex.</param>
+/// <param name="Frames">Frames the codec made of it.</param>
+public sealed record SongRecord(string Path, string Sha256, int Frames);
+
+/// <summary>What a checkpoint was trained on.</summary>
+/// <param name="Objective">next or reconstruct.</param>
+/// <param name="ValidateFraction">Fraction of each song held out at its end.</param>
+/// <param name="Songs">The training songs in training order.</param>
+public sealed record DataSettings(Objective Objective, double ValidateFraction, IReadOnlyList<SongRecord> Songs);
+
+/// <summary>How far training got when the checkpoint was written (always at an epoch's end).</summary>
+/// <param name="Epoch">Epochs completed.</param>
+/// <param name="Iteration">Iterations completed.</param>
+/// <param name="Seconds">Training seconds spent so far, over all runs.</param>
+/// <param name="RngSeed">
+/// Seed the weights were initialised from. Training itself draws no random numbers (windows
+/// run in order, no dropout), so weights, optimizer state and this position are all an exact
+/// resume needs.
+/// </param>
+public sealed record ProgressSettings(int Epoch, long Iteration, double Seconds, long RngSeed);
+
+/// <summary>The optimizer's identity and scalar state.</summary>
+/// <param name="Name">Optimizer name.</param>
+/// <param name="Scalars">Counters and other scalars, named "{parameter}.{field}".</param>
+public sealed record OptimizerSettings(string Name, IReadOnlyDictionary<string, double> Scalars);

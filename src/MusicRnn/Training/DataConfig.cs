@@ -1,0 +1,80 @@
+using MusicRnn.Audio;
+using MusicRnn.Codecs;
+
+namespace MusicRnn.Training;
+
+/// <summary>What a model is trained on: which audio, how it becomes frames, and the target (DESIGN.md §2, §4).</summary>
+public sealed record DataConfig
+{
+    /// <summary>File extensions taken from folders given to <c>--audio</c> (named files may have any).</summary>
+    public static IReadOnlyList<string> AudioExtensions { get; } = [".wav", ".wave", ".mp3", ".ogg", ".oga"];
+
+    /// <summary>Audio files or folders (every audio file inside, recursively, sorted by path).</summary>
+    public required IReadOnlyList<string> Audio { get; init; }
+
+    /// <summary>Codec name: fft, rfft, mdct or raw.</summary>
+    public string Codec { get; init; } = "rfft";
+
+    /// <summary>Frame length N in samples.</summary>
+    public int FrameLength { get; init; } = 2048;
+
+    /// <summary>Sample rate the audio is resampled to, in Hz.</summary>
+    public int SampleRate { get; init; } = 22050;
+
+    /// <summary>How features are mapped to model space.</summary>
+    public NormalizerKind Normalize { get; init; } = NormalizerKind.ZScore;
+
+    /// <summary>What the model learns to output for frame x_t.</summary>
+    public Objective Objective { get; init; } = Objective.Next;
+
+    /// <summary>Fraction of each song held out at its end for validation, in [0, 0.5].</summary>
+    public double ValidateFraction { get; init; } = 0.1;
+
+    /// <summary>Throws an <see cref="InputException"/> naming the first option that is out of range (reads no audio).</summary>
+    public void Validate()
+    {
+        if (Audio.Count == 0) throw InputException.ForOption("--audio", "expected at least one audio file or folder, got none");
+        if (!CodecFactory.Names.Contains(Codec))
+            throw InputException.ForOption("--codec", $"unknown codec '{Codec}'; expected one of {string.Join(", ", CodecFactory.Names)}");
+        if (CodecFactory.FrameLengthProblem(FrameLength) is { } problem) throw InputException.ForOption("--frame", problem);
+        if (SampleRate < 1000 || SampleRate > 384_000)
+            throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {SampleRate}");
+        if (!double.IsFinite(ValidateFraction) || ValidateFraction < 0 || ValidateFraction > 0.5)
+            throw InputException.ForOption("--validate", $"expected a held-out fraction from 0 to 0.5, got {ValidateFraction}");
+    }
+
+    /// <summary>
+    /// The audio files <see cref="Audio"/> names: files as given, folders expanded to the
+    /// audio files inside (recursively, sorted by path). Each is probed, so a missing or
+    /// undecodable file is rejected here, before any training work.
+    /// </summary>
+    public IReadOnlyList<string> ResolveFiles()
+    {
+        var files = new List<string>();
+        foreach (string entry in Audio)
+        {
+            if (File.Exists(entry))
+            {
+                files.Add(Path.GetFullPath(entry));
+            }
+            else if (Directory.Exists(entry))
+            {
+                var inside = Directory.EnumerateFiles(entry, "*", SearchOption.AllDirectories)
+                    .Where(f => AudioExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Select(Path.GetFullPath)
+                    .OrderBy(f => f, StringComparer.Ordinal)
+                    .ToArray();
+                if (inside.Length == 0)
+                    throw InputException.ForFile(entry, $"folder holds no audio file ({string.Join(", ", AudioExtensions)})");
+                files.AddRange(inside);
+            }
+            else
+            {
+                throw InputException.ForFile(entry, "no such file or folder");
+            }
+        }
+        var distinct = files.Distinct(StringComparer.Ordinal).ToArray();
+        foreach (string file in distinct) AudioFile.Probe(file);
+        return distinct;
+    }
+}

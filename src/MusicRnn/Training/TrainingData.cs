@@ -1,0 +1,131 @@
+using MusicRnn.Audio;
+using MusicRnn.Codecs;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Training;
+
+/// <summary>
+/// The songs of a training run in model space, with what a checkpoint must remember about
+/// where they came from: the codec, the normalizer and each file's content hash.
+/// Owns the song tensors and the normalizer's.
+/// </summary>
+public sealed class TrainingData : IDisposable
+{
+    /// <param name="songs">Normalized songs, in training order.</param>
+    /// <param name="records">Path, hash and frame count of each song, same order.</param>
+    /// <param name="codec">How the frames were made.</param>
+    /// <param name="normalizerKind">zscore, minmax or none.</param>
+    /// <param name="shift">Normalizer shift [features]; model = (x − shift) / scale.</param>
+    /// <param name="scale">Normalizer scale [features].</param>
+    /// <param name="objective">What the model learns to output.</param>
+    /// <param name="validateFraction">Fraction of each song held out at its end.</param>
+    public TrainingData(IReadOnlyList<TrainingSong> songs, IReadOnlyList<SongRecord> records, CodecSettings codec,
+        NormalizerKind normalizerKind, Tensor shift, Tensor scale, Objective objective, double validateFraction)
+    {
+        if (songs.Count == 0) throw new ArgumentException("expected at least one song", nameof(songs));
+        if (songs.Count != records.Count) throw new ArgumentException("one record per song", nameof(records));
+        Songs = songs;
+        Records = records;
+        Codec = codec;
+        NormalizerKind = normalizerKind;
+        Shift = shift;
+        Scale = scale;
+        Objective = objective;
+        ValidateFraction = validateFraction;
+    }
+
+    /// <summary>Normalized songs, in training order.</summary>
+    public IReadOnlyList<TrainingSong> Songs { get; }
+
+    /// <summary>Path, hash and frame count of each song.</summary>
+    public IReadOnlyList<SongRecord> Records { get; }
+
+    /// <summary>How the frames were made.</summary>
+    public CodecSettings Codec { get; }
+
+    /// <summary>Which statistics the normalizer came from.</summary>
+    public NormalizerKind NormalizerKind { get; }
+
+    /// <summary>Normalizer shift [features].</summary>
+    public Tensor Shift { get; }
+
+    /// <summary>Normalizer scale [features].</summary>
+    public Tensor Scale { get; }
+
+    /// <summary>What the model learns to output.</summary>
+    public Objective Objective { get; }
+
+    /// <summary>Fraction of each song held out at its end.</summary>
+    public double ValidateFraction { get; }
+
+    /// <summary>Features per frame.</summary>
+    public int FeatureCount => (int)Songs[0].Frames.shape[1];
+
+    /// <summary>
+    /// Decodes every file of <paramref name="config"/> (mono, resampled), encodes it to frames,
+    /// fits the normalizer over all songs together and normalizes each; the songs end up on
+    /// <paramref name="device"/>. Bad files throw <see cref="InputException"/>s naming them.
+    /// </summary>
+    public static TrainingData Load(DataConfig config, Device device, IProgressSink progress)
+    {
+        config.Validate();
+        var files = config.ResolveFiles();
+        var codec = CodecFactory.Create(config.Codec, config.FrameLength);
+        var raw = new List<Tensor>();
+        var records = new List<SongRecord>();
+        try
+        {
+            progress.Begin("read audio", files.Count);
+            foreach (string file in files)
+            {
+                string sha = Checkpoint.Sha256Of(file);
+                float[] mono = AudioFile.ReadMono(file, config.SampleRate);
+                var frames = codec.Encode(mono).DetachFromDisposeScope(); // [F, features]
+                if (frames.shape[0] == 0) throw InputException.ForFile(file, "holds no audio samples");
+                raw.Add(frames);
+                records.Add(new SongRecord(file, sha, (int)frames.shape[0]));
+                progress.Report(records.Count);
+            }
+            progress.Complete();
+
+            using var normalizer = Normalizer.Fit(config.Normalize, raw);
+            var songs = new List<TrainingSong>();
+            for (int i = 0; i < raw.Count; i++)
+            {
+                using var scope = NewDisposeScope();
+                var normalized = normalizer.Normalize(raw[i]).to(device).MoveToOuterDisposeScope();
+                songs.Add(new TrainingSong(files[i], normalized, config.ValidateFraction));
+            }
+            return new TrainingData(songs, records, new CodecSettings(codec.Name, codec.FrameLength, config.SampleRate),
+                config.Normalize, normalizer.Shift.clone().DetachFromDisposeScope(), normalizer.Scale.clone().DetachFromDisposeScope(),
+                config.Objective, config.ValidateFraction);
+        }
+        finally
+        {
+            foreach (var t in raw) t.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Rejects settings the songs cannot satisfy, before any training: a window longer
+    /// than a song's training head.
+    /// </summary>
+    public void CheckFits(TrainingConfig training)
+    {
+        for (int i = 0; i < Songs.Count; i++)
+        {
+            int length = Songs[i].TrainLength(Objective);
+            if (length < training.Window)
+                throw InputException.ForOption("--window",
+                    $"{training.Window} frames is longer than {Songs[i].Path}, which gives {length} training frames "
+                    + $"({Songs[i].FrameCount} frames, {Songs[i].FrameCount - Songs[i].TailStart} held out for validation)");
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in Songs) s.Frames.Dispose();
+        Shift.Dispose();
+        Scale.Dispose();
+    }
+}

@@ -1,0 +1,155 @@
+using MusicRnn.Audio;
+using MusicRnn.Training;
+
+namespace MusicRnn.Tests.Cli;
+
+[Collection("Console")]
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public TrainCommandTests()
+    {
+        // Two seconds of a C-major chord at 8 kHz: 250 frames of 64 samples.
+        const int rate = 8000;
+        var chord = Enumerable.Range(0, 2 * rate)
+            .Select(i => (float)(0.2 * (Math.Sin(2 * Math.PI * 261.6 * i / rate) + Math.Sin(2 * Math.PI * 329.6 * i / rate) + Math.Sin(2 * Math.PI * 392.0 * i / rate))))
+            .ToArray();
+        AudioFile.WriteWav(Song, chord, rate, SampleFormat.S16);
+    }
+
+    private string Song => _dir.File("chord.wav");
+
+    private string Out => _dir.File("out");
+
+    /// <summary>
+    /// A run small enough for a test (64-sample frames, 8 hidden units, 1 epoch); <paramref name="changes"/>
+    /// replace options already there ("--opt value") or add flags ("--resume").
+    /// </summary>
+    private string[] Tiny(params string[] changes)
+    {
+        var options = new List<(string Name, string? Value)>
+        {
+            ("--audio", Song), ("--sample-rate", "8000"), ("--frame", "64"), ("--arch", "gru"), ("--hidden", "8"),
+            ("--window", "20"), ("--stride", "20"), ("--epochs", "1"), ("--out", Out), ("--threads", "1"), ("--quiet", null),
+        };
+        for (int i = 0; i < changes.Length; i++)
+        {
+            string? value = i + 1 < changes.Length && !changes[i + 1].StartsWith("--", StringComparison.Ordinal) ? changes[++i] : null;
+            int at = options.FindIndex(o => o.Name == changes[i - (value is null ? 0 : 1)]);
+            var entry = (changes[i - (value is null ? 0 : 1)], value);
+            if (at >= 0) options[at] = entry;
+            else options.Add(entry);
+        }
+        return ["train", .. options.SelectMany(o => o.Value is null ? new[] { o.Name } : new[] { o.Name, o.Value })];
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Should_train_and_leave_a_checkpoint_and_logs()
+    {
+        // Given a chord and tiny settings, when training from the command line
+        var result = CliHarness.Run(Tiny());
+
+        // Then it succeeds and writes the checkpoint and both logs
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("epoch 1: train loss", result.Out);
+        using var checkpoint = Checkpoint.Load(Path.Combine(Out, "checkpoint"));
+        Assert.Equal(MusicRnn.Models.Architecture.Gru, checkpoint.Config.Model.Arch);
+        Assert.Equal(Path.GetFullPath(Song), Assert.Single(checkpoint.Config.Data.Songs).Path);
+        Assert.True(File.Exists(Path.Combine(Out, TrainingLog.IterationFile)));
+        Assert.True(File.Exists(Path.Combine(Out, TrainingLog.ValidationFile)));
+    }
+
+    [Theory]
+    [InlineData("--arch", "transformer", "--arch: unknown architecture 'transformer'")]
+    [InlineData("--codec", "wavelet", "--codec: unknown codec 'wavelet'")]
+    [InlineData("--hidden", "0", "--hidden: expected a positive number of units, got 0")]
+    [InlineData("--stride", "0", "--stride: expected a positive number of frames, got 0")]
+    [InlineData("--lr", "-0.1", "--lr: expected a positive learning rate, got -0.1")]
+    [InlineData("--epochs", "0", "--epochs: expected a positive number of epochs, got 0")]
+    [InlineData("--window", "5000", "--window: 5000 frames is longer than")]
+    [InlineData("--optimizer", "lbfgs", "--optimizer: expected one of rmsprop, rprop, sgd, adagrad, adam, got 'lbfgs'")]
+    [InlineData("--state", "keep", "--state: expected one of carry, reset, got 'keep'")]
+    [InlineData("--validate", "0.9", "--validate: expected a held-out fraction from 0 to 0.5, got 0.9")]
+    public void Should_reject_a_bad_option_with_one_line_and_exit_2_before_any_work(string option, string value, string expected)
+    {
+        // Given otherwise good settings, when one option is bad
+        var result = CliHarness.Run(Tiny(option, value));
+
+        // Then exit 2, one line naming the option, and no output folder
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("musicrnn: " + expected, line);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public void Should_reject_an_out_path_that_is_a_file()
+    {
+        // Given --out naming an existing file
+        File.WriteAllText(Out, "not a folder");
+
+        // When training, then exit 2 naming --out
+        var result = CliHarness.Run(Tiny());
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"musicrnn: --out: expected a folder, but {Out} is a file", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Should_reject_unreadable_audio_naming_the_file()
+    {
+        // Given a text file posing as audio
+        string fake = _dir.File("fake.wav");
+        File.WriteAllText(fake, "this is not audio at all");
+
+        // When training on it, then exit 2 with a line that names the file
+        var result = CliHarness.Run(Tiny("--audio", fake));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"musicrnn: {fake}", Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public void Should_reject_resuming_a_folder_without_a_checkpoint()
+    {
+        // Given an empty output folder
+        Directory.CreateDirectory(Out);
+
+        // When resuming it, then exit 2 naming --resume
+        var result = CliHarness.Run(Tiny("--resume"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("musicrnn: --resume: expected", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Should_reject_resuming_with_different_settings_and_continue_with_the_same()
+    {
+        // Given a finished 1-epoch run
+        Assert.Equal(0, CliHarness.Run(Tiny()).ExitCode);
+
+        // When resuming it with another learning rate
+        var changed = CliHarness.Run(Tiny("--resume", "--epochs", "2", "--lr", "0.01"));
+
+        // Then exit 2 naming the setting; with the same settings it trains epoch 2
+        Assert.Equal(2, changed.ExitCode);
+        Assert.Contains("training.learning_rate = 0.001, this run asks for 0.01", Assert.Single(changed.ErrorLines));
+        var same = CliHarness.Run(Tiny("--resume", "--epochs", "2"));
+        Assert.True(same.ExitCode == 0, same.Error);
+        Assert.Contains("epoch 2: train loss", same.Out);
+        Assert.DoesNotContain("epoch 1:", same.Out);
+    }
+
+    [Fact]
+    public void Should_refuse_to_overwrite_a_checkpoint_without_resume()
+    {
+        // Given a finished run, when training into the same folder again without --resume
+        Assert.Equal(0, CliHarness.Run(Tiny()).ExitCode);
+        var again = CliHarness.Run(Tiny());
+
+        // Then exit 2: the checkpoint is not silently replaced
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("already holds a checkpoint", Assert.Single(again.ErrorLines));
+    }
+}

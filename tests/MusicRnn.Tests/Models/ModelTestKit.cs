@@ -1,0 +1,48 @@
+using MusicRnn.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Tests.Models;
+
+/// <summary>Small helpers the model tests share: setting weights by name, running scalar nets.</summary>
+internal static class ModelTestKit
+{
+    public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+
+    /// <summary>Builds <paramref name="spec"/> in float64 (explicit cells unless <paramref name="fused"/>).</summary>
+    public static FrameModel Build(ModelSpec spec, bool fused = true)
+    {
+        var model = ModelFactory.Create(spec, fused);
+        model.to(ScalarType.Float64);
+        return model;
+    }
+
+    public static Parameter Param(FrameModel model, string name) =>
+        model.named_parameters().Single(p => p.name == name).parameter;
+
+    /// <summary>Overwrites the parameter <paramref name="name"/> with <paramref name="values"/> (row-major).</summary>
+    public static void Set(FrameModel model, string name, params double[] values)
+    {
+        var p = Param(model, name);
+        using var _ = no_grad();
+        using var source = tensor(values, dtype: p.dtype).reshape(p.shape);
+        p.copy_(source);
+    }
+
+    /// <summary>Runs a batch-1 window and returns the outputs [T][O] as plain numbers.</summary>
+    public static double[][] Run(FrameModel model, double[][] frames)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var input = tensor(frames.SelectMany(f => f).ToArray(), ScalarType.Float64).reshape(frames.Length, 1, frames[0].Length);
+        var (output, _) = model.forward(input, null);
+        var flat = output.data<double>().ToArray();
+        var o = (int)output.shape[2];
+        return Enumerable.Range(0, frames.Length).Select(t => flat.AsSpan(t * o, o).ToArray()).ToArray();
+    }
+
+    /// <summary>A seeded uniform [-1, 1) tensor.</summary>
+    public static Tensor Random(Generator generator, ScalarType dtype, params long[] shape) =>
+        rand(shape, dtype: dtype, generator: generator) * 2 - 1;
+}
