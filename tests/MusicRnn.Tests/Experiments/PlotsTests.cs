@@ -1,0 +1,64 @@
+using MusicRnn.Experiments;
+
+namespace MusicRnn.Tests.Experiments;
+
+public sealed class PlotsTests
+{
+    [Fact]
+    public void Should_draw_one_loss_figure_per_depth_and_a_time_figure_of_the_documented_size()
+    {
+        // Given a grid with depths 1 and 3 only
+        using var dir = new TempDir();
+        var grid = BenchFakes.Grid(["rnn", "lstm", "gru", "cwrnn"], [1, 3]);
+
+        // When every figure is written
+        var names = Plots.WriteAll(grid, dir.Path);
+
+        // Then there is a loss figure for each depth and the time figure, each a PNG of Width × Height
+        Assert.Equal(["loss-1layer.png", "loss-3layer.png", "time.png"], names);
+        foreach (string name in names)
+            Assert.Equal((Plots.Width, Plots.Height), BenchFakes.PngSize(dir.File(name)));
+    }
+
+    [Fact]
+    public void Should_draw_a_figure_even_when_every_loss_is_unplottable_on_a_log_scale()
+    {
+        // Given models whose curves are NaN, zero or negative and have no baseline
+        using var dir = new TempDir();
+        var grid = BenchFakes.Grid(["lstm", "gru"], [1]);
+        grid = grid with
+        {
+            Models = [.. grid.Models.Select((m, i) => m with
+            {
+                LossCurve = [new LossPoint(1, double.NaN), new LossPoint(2, 0), new LossPoint(3, -i)],
+                PersistenceLoss = null,
+            })],
+        };
+
+        // When the loss figure is written
+        string path = dir.File(Plots.LossFileName(1));
+        Plots.WriteLoss(grid, 1, path);
+
+        // Then it is still a PNG of the right size (empty axes, not an exception)
+        Assert.Equal((Plots.Width, Plots.Height), BenchFakes.PngSize(path));
+    }
+
+    [Fact]
+    public void Should_tell_curves_apart_and_look_different_for_different_results()
+    {
+        // Given the same grid twice, the second with a much higher loss for one model
+        using var dir = new TempDir();
+        var grid = BenchFakes.Grid(["lstm", "gru"], [2]);
+        var worse = grid with
+        {
+            Models = [grid.Models[0] with { LossCurve = [.. grid.Models[0].LossCurve.Select(p => p with { Loss = p.Loss * 50 })] }, grid.Models[1]],
+        };
+
+        // When both are drawn
+        Plots.WriteLoss(grid, 2, dir.File("a.png"));
+        Plots.WriteLoss(worse, 2, dir.File("b.png"));
+
+        // Then the images differ: the figure depends on the data, not only on the layout
+        Assert.NotEqual(File.ReadAllBytes(dir.File("a.png")), File.ReadAllBytes(dir.File("b.png")));
+    }
+}
