@@ -76,12 +76,22 @@ public static class AudioFile
         }
     }
 
-    private static int Capacity(AudioDecoder decoder)
+    /// <summary>
+    /// First size of each channel's buffer. WAV lengths are exact and already checked against the
+    /// file. A compressed format's length is a header field, so the first buffer is also held to
+    /// 16 samples per file byte over all channels (about 5 times what 128 kbit/s MP3 or Vorbis
+    /// yield): a lying header then costs at most 64 bytes of floats per file byte, and an honest
+    /// but unusually compact file only costs the buffer a few doublings.
+    /// </summary>
+    private static int Capacity(MeteredDecoder decoder)
     {
-        long frames = decoder.Info.FramesPerChannel;
+        var info = decoder.Info;
+        long frames = info.FramesPerChannel;
         if (frames > Array.MaxLength)
-            throw InputException.ForFile(decoder.Info.Path, $"{frames} samples per channel is too long to decode into memory");
-        return decoder.Info.Container == "WAV" ? (int)frames : (int)Math.Min(frames, EstimatedCapacityCap);
+            throw InputException.ForFile(info.Path, $"{frames} samples per channel is too long to decode into memory");
+        if (info.Container == "WAV")
+            return (int)frames;
+        return (int)Math.Min(frames, Math.Min(EstimatedCapacityCap, Math.Max(BlockSamples, 16 * decoder.FileBytes / info.Channels)));
     }
 
     /// <summary>Feeds every decoded block to <paramref name="take"/> after checking it is finite; returns the frame count.</summary>
@@ -114,16 +124,73 @@ public static class AudioFile
     }
 
     /// <summary>Opens, sniffs and decodes through <paramref name="use"/>.</summary>
-    private static T Decode<T>(string path, Func<AudioDecoder, T> use) => Guarded(path, (file, format) =>
+    private static T Decode<T>(string path, Func<MeteredDecoder, T> use) => Guarded(path, (file, format) =>
     {
-        using var decoder = format switch
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var opened = format switch
         {
             FormatSniffer.Format.Wav => WavReader.Open(path, file),
             FormatSniffer.Format.Ogg => OggReader.Open(path, file),
             _ => Mp3Reader.Open(path, file),
         };
+        using var decoder = new MeteredDecoder(opened, file.Length, GC.GetAllocatedBytesForCurrentThread() - before);
         return use(decoder);
     });
+
+    /// <summary>
+    /// A decoder whose own allocations (tables, packet buffers, per-packet garbage; not the
+    /// samples it hands out) are counted, and which is stopped once they pass what any file of
+    /// its size could need. NVorbis and NLayer size some buffers from header fields (codebook
+    /// entries, block sizes, channel counts) and on damaged input can allocate gigabytes, or
+    /// allocate again for every packet; this turns that into an <see cref="InputException"/>.
+    /// The budget is generous: 64 MB covers Vorbis's largest legal buffers (255 channels of
+    /// 8192-sample blocks), and 1 KiB per file byte covers per-packet garbage of honest streams.
+    /// </summary>
+    private sealed class MeteredDecoder : AudioDecoder
+    {
+        private readonly AudioDecoder _inner;
+        private long _allocated;
+
+        public MeteredDecoder(AudioDecoder inner, long fileBytes, long allocatedWhileOpening)
+        {
+            (_inner, FileBytes, _allocated) = (inner, fileBytes, allocatedWhileOpening);
+            try
+            {
+                Check();
+            }
+            catch
+            {
+                inner.Dispose();
+                throw;
+            }
+        }
+
+        public long FileBytes { get; }
+
+        public override AudioInfo Info => _inner.Info;
+
+        public static long Budget(long fileBytes) => (64L << 20) + (1024 * fileBytes);
+
+        public override int ReadFrames(Span<float> interleaved)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int frames = _inner.ReadFrames(interleaved);
+            _allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            Check();
+            return frames;
+        }
+
+        private void Check()
+        {
+            if (_allocated > Budget(FileBytes))
+            {
+                throw InputException.ForFile(Info.Path,
+                    $"the {Info.Container} decoder needed {_allocated >> 20} MB for a {FileBytes}-byte file; the stream is damaged");
+            }
+        }
+
+        public override void Dispose() => _inner.Dispose();
+    }
 
     /// <summary>Opens and sniffs the file, then runs <paramref name="work"/>, turning every failure into a one-line <see cref="InputException"/>.</summary>
     private static T Guarded<T>(string path, Func<FileStream, FormatSniffer.Format, T> work)
