@@ -64,7 +64,7 @@ internal static class OggReader
             // Only the first logical stream is decoded; later ones (chained files) are ignored.
             container.NewStreamCallback = packets =>
             {
-                decoder ??= new NVorbis.StreamDecoder(new NoEndOfStream(packets));
+                decoder ??= new NVorbis.StreamDecoder(new CheckedPackets(path, file.Length, packets));
                 return true;
             };
             if (!container.TryInit() || decoder is null)
@@ -98,9 +98,9 @@ internal static class OggReader
         var page = new byte[27 + 255 + 8];
         file.Position = 0;
         int got = file.ReadAtLeast(page, page.Length, throwOnEndOfStream: false);
-        int packet = got >= 27 ? 27 + page[26] : int.MaxValue;
-        if (packet + 7 > got)
+        if (got < 27 || 27 + page[26] + 7 > got)
             throw InputException.ForFile(path, "truncated Ogg page header");
+        int packet = 27 + page[26];
         var start = page.AsSpan(packet);
         if (start[..7].SequenceEqual("\u0001vorbis"u8))
             return;
@@ -108,9 +108,18 @@ internal static class OggReader
         throw InputException.ForFile(path, $"Ogg file holds {what}, not Vorbis; only Ogg Vorbis is supported");
     }
 
-    /// <summary>Hands NVorbis the stream's packets with the end-of-stream mark hidden (see the class remarks).</summary>
-    private sealed class NoEndOfStream(IPacketProvider inner) : IPacketProvider
+    /// <summary>
+    /// Hands NVorbis the stream's packets with the end-of-stream mark hidden (see the class
+    /// remarks), after checking the two headers from which NVorbis sizes its buffers:
+    /// the block sizes in the identification header, and the codebooks in the setup header,
+    /// whose declared entry and dimension counts NVorbis allocates tables for before it finds
+    /// out whether the packet holds them (24 + 16 bits can ask for gigabytes).
+    /// </summary>
+    private sealed class CheckedPackets(string path, long fileBytes, IPacketProvider inner) : IPacketProvider
     {
+        private bool _identificationChecked;
+        private bool _setupChecked;
+
         public bool CanSeek => inner.CanSeek;
 
         public int StreamSerial => inner.StreamSerial;
@@ -124,7 +133,142 @@ internal static class OggReader
 
         public long GetGranuleCount() => inner.GetGranuleCount();
 
-        private static Packet? Wrap(IPacket? packet) => packet is null ? null : new Packet(packet);
+        private Packet? Wrap(IPacket? packet)
+        {
+            if (packet is null)
+                return null;
+            if (!_setupChecked)
+            {
+                try
+                {
+                    Check(packet);
+                }
+                finally
+                {
+                    packet.Reset();
+                }
+            }
+            return new Packet(packet);
+        }
+
+        private void Check(IPacket packet)
+        {
+            ulong type = packet.ReadBits(8);
+            for (int i = 0; i < 6; i++)
+            {
+                if (packet.ReadBits(8) != "vorbis"u8[i])
+                    return;
+            }
+            if (type == 1 && !_identificationChecked)
+            {
+                _identificationChecked = true;
+                packet.SkipBits(32 + 8 + (4 * 32));
+                int small = (int)packet.ReadBits(4), large = (int)packet.ReadBits(4);
+                // Vorbis I allows blocks of 2^6 to 2^13 samples, the short one no longer than the long one.
+                if (small < 6 || large > 13 || small > large)
+                    throw InputException.ForFile(path, $"Ogg Vorbis header declares block sizes 2^{small} and 2^{large}; Vorbis allows 2^6 to 2^13");
+            }
+            else if (type == 3)
+            {
+                CheckComments(packet);
+            }
+            else if (type == 5)
+            {
+                _setupChecked = true;
+                CheckCodebooks(packet);
+            }
+        }
+
+        /// <summary>
+        /// The comment header is a vendor string and a list of strings, each after its 32-bit
+        /// length; NVorbis allocates each length and the list's count before reading them.
+        /// </summary>
+        private void CheckComments(IPacket packet)
+        {
+            long vendor = (long)packet.ReadBits(32);
+            if (vendor * 8 > packet.BitsRemaining)
+                throw InputException.ForFile(path, $"Ogg Vorbis comment header declares a {vendor}-byte vendor string in a shorter packet");
+            packet.SkipBits((int)(vendor * 8));
+            long count = (long)packet.ReadBits(32);
+            if (count * 32 > packet.BitsRemaining)
+                throw InputException.ForFile(path, $"Ogg Vorbis comment header declares {count} comments, more than its packet can hold");
+            for (long i = 0; i < count; i++)
+            {
+                long length = (long)packet.ReadBits(32);
+                if (length * 8 > packet.BitsRemaining)
+                    throw InputException.ForFile(path, $"Ogg Vorbis comment {i} declares {length} bytes, more than its packet holds");
+                packet.SkipBits((int)(length * 8));
+            }
+        }
+
+        /// <summary>
+        /// Walks the codebooks as NVorbis will read them, adding up the tables it will allocate
+        /// (about 16 bytes per entry for lengths and Huffman codes, 4 per entry and dimension for
+        /// the value table, 4 per stored value), and refuses the stream when they pass 32 MB + 512 bytes per
+        /// file byte; real encoders' codebooks need well under 1 MB. The walk stops quietly where
+        /// the packet runs out or stops making sense, leaving the complaint to NVorbis, except
+        /// inside an ordered length list, which NVorbis would go on reading past the end forever.
+        /// </summary>
+        private void CheckCodebooks(IPacket packet)
+        {
+            long budget = (32L << 20) + (512 * fileBytes), cost = 0;
+            int books = (int)packet.ReadBits(8) + 1;
+            for (int b = 0; b < books && packet.BitsRemaining >= 64; b++)
+            {
+                if (packet.ReadBits(24) != 0x564342)
+                    return;
+                long dimensions = (long)packet.ReadBits(16), entries = (long)packet.ReadBits(24);
+                cost += 16 * entries;
+                if (packet.ReadBits(1) == 1)
+                {
+                    packet.SkipBits(5);
+                    for (long i = 0; i < entries;)
+                    {
+                        int bits = ILog(entries - i);
+                        if (packet.BitsRemaining < bits)
+                            throw InputException.ForFile(path, "Ogg Vorbis setup header ends inside a codebook");
+                        i += (long)packet.ReadBits(bits);
+                    }
+                }
+                else
+                {
+                    bool sparse = packet.ReadBits(1) == 1;
+                    for (long i = 0; i < entries && packet.BitsRemaining > 0; i++)
+                    {
+                        if (!sparse || packet.ReadBits(1) == 1)
+                            packet.SkipBits(5);
+                    }
+                }
+                int lookup = (int)packet.ReadBits(4);
+                if (lookup != 0)
+                {
+                    packet.SkipBits(64);
+                    int valueBits = (int)packet.ReadBits(4) + 1;
+                    packet.SkipBits(1);
+                    long values = lookup == 1 ? Lookup1Values(entries, dimensions) : entries * dimensions;
+                    cost += (4 * entries * dimensions) + (4 * values);
+                    if (cost > budget || values * valueBits > packet.BitsRemaining)
+                        break;
+                    packet.SkipBits((int)(values * valueBits));
+                }
+                if (cost > budget)
+                    break;
+            }
+            if (cost > budget)
+                throw InputException.ForFile(path, $"Ogg Vorbis codebooks declare tables of {cost >> 20} MB, far more than a {fileBytes}-byte file can hold");
+        }
+
+        private static int ILog(long x) => x <= 0 ? 0 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)x);
+
+        // As NVorbis computes it: the largest r with r^dimensions <= entries. With no dimensions
+        // NVorbis's formula overflows to an enormous count, so it is reported as one.
+        private static long Lookup1Values(long entries, long dimensions)
+        {
+            if (dimensions == 0)
+                return int.MaxValue;
+            long r = (long)Math.Floor(Math.Exp(Math.Log(entries) / dimensions));
+            return Math.Floor(Math.Pow(r + 1, dimensions)) <= entries ? r + 1 : r;
+        }
 
         private sealed class Packet(IPacket inner) : IPacket
         {

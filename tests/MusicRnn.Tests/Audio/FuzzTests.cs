@@ -284,6 +284,24 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
             yield return Page($"{name} framing bit cleared", seed, 0, b => b[id + 22] = 0);
 
+            // Gigabyte lengths in the comment header (vendor string, comment count) and in the first codebook's header.
+            int comments = seed.AsSpan().IndexOf("\u0003vorbis"u8) + 7, book = seed.AsSpan().IndexOf("\u0005vorbis"u8) + 8;
+            int commentPage = pages.Last(p => p.At <= comments).At, bookPage = pages.Last(p => p.At <= book).At;
+            foreach (uint lie in new uint[] { 0x7FFFFFFF, 0xFFFFFFFF, 0x40000000, (uint)seed.Length })
+            {
+                yield return Page($"{name} vendor length {lie}", seed, commentPage, b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(comments), lie));
+                int count = comments + 4 + BinaryPrimitives.ReadInt32LittleEndian(seed.AsSpan(comments));
+                yield return Page($"{name} comment count {lie}", seed, commentPage, b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(count), lie));
+            }
+            foreach (var (dims, entries) in new (ushort, uint)[] { (0xFFFF, 0xFFFFFF), (1, 0xFFFFFF), (0xFFFF, 1), (0, 0xFFFF), (0, 0) })
+            {
+                yield return Page($"{name} first codebook {dims} x {entries}", seed, bookPage, b =>
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(book + 3), dims);
+                    (b[book + 5], b[book + 6], b[book + 7]) = ((byte)entries, (byte)(entries >> 8), (byte)(entries >> 16));
+                });
+            }
+
             // The setup header on the second page holds the codebooks, floors and residues: damage there, re-signed.
             var (setup, setupHeader, setupBody) = pages[1];
             for (int k = 0; k < 60; k++)
