@@ -23,13 +23,13 @@ public static class AudioFile
     });
 
     /// <summary>Decodes every channel at the file's own sample rate.</summary>
-    public static DecodedAudio Read(string path) => Decode(path, decoder =>
+    public static DecodedAudio Read(string path) => Decode(path, (decoder, fileBytes) =>
     {
         var info = decoder.Info;
         int channels = info.Channels;
         var buffers = new SampleBuffer[channels];
         for (int c = 0; c < channels; c++)
-            buffers[c] = new SampleBuffer(Capacity(decoder));
+            buffers[c] = new SampleBuffer(Capacity(decoder, fileBytes));
 
         long frames = Pump(decoder, (block, n) =>
         {
@@ -48,10 +48,10 @@ public static class AudioFile
     public static float[] ReadMono(string path, int sampleRate)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
-        var (mono, nativeRate) = Decode(path, decoder =>
+        var (mono, nativeRate) = Decode(path, (decoder, fileBytes) =>
         {
             int channels = decoder.Info.Channels;
-            var buffer = new SampleBuffer(Capacity(decoder));
+            var buffer = new SampleBuffer(Capacity(decoder, fileBytes));
             Pump(decoder, (block, n) => buffer.AppendMean(block, channels, n));
             return (buffer.ToArray(), decoder.Info.SampleRate);
         });
@@ -83,7 +83,7 @@ public static class AudioFile
     /// yield): a lying header then costs at most 64 bytes of floats per file byte, and an honest
     /// but unusually compact file only costs the buffer a few doublings.
     /// </summary>
-    private static int Capacity(MeteredDecoder decoder)
+    private static int Capacity(AudioDecoder decoder, long fileBytes)
     {
         var info = decoder.Info;
         long frames = info.FramesPerChannel;
@@ -91,7 +91,7 @@ public static class AudioFile
             throw InputException.ForFile(info.Path, $"{frames} samples per channel is too long to decode into memory");
         if (info.Container == "WAV")
             return (int)frames;
-        return (int)Math.Min(frames, Math.Min(EstimatedCapacityCap, Math.Max(BlockSamples, 16 * decoder.FileBytes / info.Channels)));
+        return (int)Math.Min(frames, Math.Min(EstimatedCapacityCap, Math.Max(BlockSamples, 16 * fileBytes / info.Channels)));
     }
 
     /// <summary>Feeds every decoded block to <paramref name="take"/> after checking it is finite; returns the frame count.</summary>
@@ -124,73 +124,16 @@ public static class AudioFile
     }
 
     /// <summary>Opens, sniffs and decodes through <paramref name="use"/>.</summary>
-    private static T Decode<T>(string path, Func<MeteredDecoder, T> use) => Guarded(path, (file, format) =>
+    private static T Decode<T>(string path, Func<AudioDecoder, long, T> use) => Guarded(path, (file, format) =>
     {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        var opened = format switch
+        using var decoder = format switch
         {
             FormatSniffer.Format.Wav => WavReader.Open(path, file),
             FormatSniffer.Format.Ogg => OggReader.Open(path, file),
             _ => Mp3Reader.Open(path, file),
         };
-        using var decoder = new MeteredDecoder(opened, file.Length, GC.GetAllocatedBytesForCurrentThread() - before);
-        return use(decoder);
+        return use(decoder, file.Length);
     });
-
-    /// <summary>
-    /// A decoder whose own allocations (tables, packet buffers, per-packet garbage; not the
-    /// samples it hands out) are counted, and which is stopped once they pass what any file of
-    /// its size could need. NVorbis and NLayer size some buffers from header fields (codebook
-    /// entries, block sizes, channel counts) and on damaged input can allocate gigabytes, or
-    /// allocate again for every packet; this turns that into an <see cref="InputException"/>.
-    /// The budget is generous: 64 MB covers Vorbis's largest legal buffers (255 channels of
-    /// 8192-sample blocks), and 1 KiB per file byte covers per-packet garbage of honest streams.
-    /// </summary>
-    private sealed class MeteredDecoder : AudioDecoder
-    {
-        private readonly AudioDecoder _inner;
-        private long _allocated;
-
-        public MeteredDecoder(AudioDecoder inner, long fileBytes, long allocatedWhileOpening)
-        {
-            (_inner, FileBytes, _allocated) = (inner, fileBytes, allocatedWhileOpening);
-            try
-            {
-                Check();
-            }
-            catch
-            {
-                inner.Dispose();
-                throw;
-            }
-        }
-
-        public long FileBytes { get; }
-
-        public override AudioInfo Info => _inner.Info;
-
-        public static long Budget(long fileBytes) => (64L << 20) + (1024 * fileBytes);
-
-        public override int ReadFrames(Span<float> interleaved)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            int frames = _inner.ReadFrames(interleaved);
-            _allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-            Check();
-            return frames;
-        }
-
-        private void Check()
-        {
-            if (_allocated > Budget(FileBytes))
-            {
-                throw InputException.ForFile(Info.Path,
-                    $"the {Info.Container} decoder needed {_allocated >> 20} MB for a {FileBytes}-byte file; the stream is damaged");
-            }
-        }
-
-        public override void Dispose() => _inner.Dispose();
-    }
 
     /// <summary>Opens and sniffs the file, then runs <paramref name="work"/>, turning every failure into a one-line <see cref="InputException"/>.</summary>
     private static T Guarded<T>(string path, Func<FileStream, FormatSniffer.Format, T> work)

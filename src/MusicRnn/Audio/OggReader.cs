@@ -8,11 +8,14 @@ namespace MusicRnn.Audio;
 /// an Ogg container get a message that says so rather than a decoder's complaint.
 /// </summary>
 /// <remarks>
-/// NVorbis trims the last packet to the end-of-stream page's granule position, and a granule
-/// that lies (smaller than the samples already decoded) makes that trimming loop forever. So
-/// NVorbis is never told where the stream ends: it decodes every packet, and this reader cuts
-/// the output at the declared length itself, refusing a stream that runs on for more than a
-/// block past it, because then the declared length is not a trim but a damaged field.
+/// NVorbis believes its input more than a damaged file deserves, so its packets pass through
+/// <see cref="CheckedPackets"/> first. It trims the last packet to the end-of-stream page's
+/// granule position, and a granule that lies (smaller than the samples already decoded) makes
+/// that trimming loop forever; so NVorbis is never told where the stream ends: it decodes every
+/// packet, and this reader cuts the output at the declared length itself, refusing a stream
+/// that runs on for more than a block past it, because then the declared length is not a trim
+/// but a damaged field. It also allocates whatever the headers' length and count fields ask
+/// for before reading what they describe, so those fields are checked against the packet first.
 /// </remarks>
 internal static class OggReader
 {
@@ -110,10 +113,11 @@ internal static class OggReader
 
     /// <summary>
     /// Hands NVorbis the stream's packets with the end-of-stream mark hidden (see the class
-    /// remarks), after checking the two headers from which NVorbis sizes its buffers:
-    /// the block sizes in the identification header, and the codebooks in the setup header,
-    /// whose declared entry and dimension counts NVorbis allocates tables for before it finds
-    /// out whether the packet holds them (24 + 16 bits can ask for gigabytes).
+    /// remarks), after checking the header fields NVorbis sizes buffers from: the block sizes
+    /// in the identification header, the string lengths and count in the comment header, and
+    /// the codebooks in the setup header, whose entry and dimension counts NVorbis allocates
+    /// tables for before it finds out whether the packet holds them (24 + 16 bits can ask for
+    /// gigabytes).
     /// </summary>
     private sealed class CheckedPackets(string path, long fileBytes, IPacketProvider inner) : IPacketProvider
     {

@@ -221,16 +221,18 @@ internal static class FuzzHarness
     private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(100);
 
     /// <summary>
-    /// Bytes a whole decode of a <paramref name="fileBytes"/>-byte file may allocate: what
-    /// <c>AudioFile</c> lets the decoder itself use (64 MB + 1 KiB per file byte; NVorbis keeps
-    /// per-channel block buffers and codebook tables whose legal maximum is tens of MB, and both
-    /// libraries make per-packet garbage), plus the decoded samples: 16 MB for the decode block
-    /// and first buffers, and 320 bytes per file byte because the densest MPEG frames (48 bytes
-    /// for 576 samples on 2 channels) give about 100 bytes of floats per input byte and the
-    /// doubling sample buffers and final copy roughly triple that. A size field believed without
-    /// checking allocates gigabytes and is far past this.
+    /// Bytes a whole decode of a <paramref name="fileBytes"/>-byte file may allocate. Each term is
+    /// something an honest file (or a lie the readers cannot rule out cheaply) may legally cost:
+    /// 64 MB for NVorbis's per-channel block buffers, which for Vorbis's largest legal header
+    /// (255 channels of 8192-sample blocks) come to about 60 MB before any audio is read;
+    /// 32 MB + 512 bytes per file byte for the codebook tables OggReader lets NVorbis build;
+    /// 16 MB for the decode block, the first sample buffers, NLayer's tables and stream buffers;
+    /// and 320 bytes per file byte for the samples, as the densest MPEG frames (48 bytes for 576
+    /// samples on 2 channels) give about 100 bytes of floats per input byte and the doubling
+    /// sample buffers and final copy roughly triple that. A size field believed without checking
+    /// allocates gigabytes and is far past this.
     /// </summary>
-    public static long AllocationBound(long fileBytes) => (80L << 20) + (1344 * fileBytes);
+    public static long AllocationBound(long fileBytes) => (112L << 20) + (832 * fileBytes);
 
     public static FuzzReport Run(string format, string extension, IEnumerable<FuzzCase> cases)
     {
