@@ -146,9 +146,16 @@ public static class AudioFile
         }
         catch (Exception ex) when (ex is not InputException and not OutOfMemoryException)
         {
-            throw new InputException($"{path}: cannot decode {FormatSniffer.Name(format)}: {ex.Message}", ex);
+            throw new InputException($"{path}: cannot decode {FormatSniffer.Name(format)}: {Explain(ex)}", ex);
         }
     }
+
+    // NLayer and NVorbis index tables with values read from the file, so damaged data surfaces as
+    // their own index, null or arithmetic faults, whose messages mean nothing to the user.
+    private static string Explain(Exception ex) =>
+        ex is IndexOutOfRangeException or ArgumentOutOfRangeException or NullReferenceException or ArithmeticException or InvalidCastException
+            ? $"the data is damaged (the decoder failed with {ex.GetType().Name})"
+            : ex.Message;
 
     private static FileStream OpenChecked(string path)
     {

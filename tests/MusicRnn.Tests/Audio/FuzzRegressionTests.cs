@@ -111,6 +111,23 @@ public sealed class FuzzRegressionTests : IDisposable
         Assert.Contains("block sizes 2^15 and 2^15", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Should_call_mp3_data_that_trips_the_decoder_library_damaged()
+    {
+        // Given an MP3 whose first frame's side information is overwritten, which makes NLayer index past its tables
+        var bytes = File.ReadAllBytes(Signals.Fixture("tone_mono_1000hz_44100.mp3"));
+        int frame = FuzzLayout.Mp3Frames(bytes)[0];
+        bytes[frame + 7] = 0xFF;
+        var path = _temp.Write("side.mp3", bytes);
+
+        // When read
+        var ex = Assert.Throws<InputException>(() => AudioFile.Read(path));
+
+        // Then the message says the data is damaged instead of repeating the library's index fault, which stays attached
+        Assert.Equal($"{path}: cannot decode MP3: the data is damaged (the decoder failed with IndexOutOfRangeException)", ex.Message);
+        Assert.IsType<IndexOutOfRangeException>(ex.InnerException);
+    }
+
     private static byte[] Ogg() => File.ReadAllBytes(Signals.Fixture("tone_mono_1000hz_22050.ogg"));
 
     private static int PageOf(byte[] bytes, int offset) =>
