@@ -121,14 +121,20 @@ internal static class TrainCommand
                 Resume = parsed.GetValue(resume),
                 Device = CommonOptions.Apply(parsed.GetValue(device)!, parsed.GetValue(threads)),
             };
-            run.Validate();
 
+            // The folder is claimed before its contents are checked, so a second run is told that
+            // the folder is busy, not what the first run happens to have written so far.
+            bool created = !Directory.Exists(run.OutDirectory);
+            var claim = Claim(run);
             var progress = ConsoleProgress.For(parsed.GetValue(quiet));
+            bool done = false;
             try
             {
+                run.Validate();
                 using var songs = TrainingData.Load(data, run.Device, progress);
                 var result = TrainingSession.Run(songs, spec, training, run, progress, ModelFactory.Create);
                 Report(result);
+                done = true;
             }
             catch (TrainingDivergedException e)
             {
@@ -137,10 +143,37 @@ internal static class TrainCommand
             finally
             {
                 (progress as IDisposable)?.Dispose();
+                claim?.Dispose();
+                if (!done && created) RemoveIfOnlyLock(run.OutDirectory);
             }
             return CliRunner.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Claims the output folder for this process. Problems with the path itself, and a --resume
+    /// of a folder that does not exist, are left to <see cref="RunConfig.Validate"/>, which reports
+    /// them without creating anything.
+    /// </summary>
+    private static OutputLock? Claim(RunConfig run) =>
+        string.IsNullOrWhiteSpace(run.OutDirectory) || File.Exists(run.OutDirectory) || (run.Resume && !Directory.Exists(run.OutDirectory))
+            ? null
+            : OutputLock.Acquire(run.OutDirectory);
+
+    /// <summary>A run refused before writing anything leaves no folder behind that it created only to lock.</summary>
+    private static void RemoveIfOnlyLock(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)
+                && Directory.EnumerateFileSystemEntries(directory).All(e => Path.GetFileName(e) is OutputLock.LockFile or OutputLock.PidFile))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leaving an empty folder behind is harmless; the refusal already says what went wrong.
+        }
     }
 
     private static void Report(TrainingResult result)

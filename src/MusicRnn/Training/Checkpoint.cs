@@ -67,13 +67,16 @@ public sealed class Checkpoint : IDisposable
         string target = Path.GetFullPath(directory);
         string temp = target + ".tmp";
         string old = target + ".old";
+        int pause = TestPauseMilliseconds();
         if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
         System.IO.Directory.CreateDirectory(temp);
 
         using (var scope = NewDisposeScope())
         {
             Safetensors.Save(Path.Combine(temp, WeightsFile), AsFloat32(weights));
+            Thread.Sleep(pause);
             Safetensors.Save(Path.Combine(temp, OptimizerFile), AsFloat32(optimizer));
+            Thread.Sleep(pause);
         }
         var hashed = config with
         {
@@ -89,6 +92,7 @@ public sealed class Checkpoint : IDisposable
             JsonSerializer.Serialize(file, hashed, CheckpointConfig.JsonOptions);
             file.Flush(flushToDisk: true);
         }
+        Thread.Sleep(pause);
 
         // The swap: at every instant either target or old is a complete checkpoint.
         if (System.IO.Directory.Exists(target))
@@ -96,10 +100,22 @@ public sealed class Checkpoint : IDisposable
             if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
             System.IO.Directory.Move(target, old);
         }
+        Thread.Sleep(pause);
         beforeSwap?.Invoke();
         System.IO.Directory.Move(temp, target);
+        Thread.Sleep(pause);
         if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
     }
+
+    /// <summary>
+    /// Test hook, inert unless set: MUSICRNN_TEST_PAUSE_IN_CHECKPOINT=MS makes every save sleep MS
+    /// milliseconds after each of its steps (weights written, optimizer written, config written,
+    /// old checkpoint moved aside, new one moved in), so a kill-safety test can SIGKILL a real
+    /// process in each of those states. Anything but a positive integer means no pause.
+    /// </summary>
+    private static int TestPauseMilliseconds() =>
+        int.TryParse(Environment.GetEnvironmentVariable("MUSICRNN_TEST_PAUSE_IN_CHECKPOINT"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out int ms) ? Math.Min(ms, 60_000) : 0;
 
     /// <summary>
     /// Reads and checks a checkpoint folder: format, version, and each tensor file's
