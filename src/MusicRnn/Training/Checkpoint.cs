@@ -137,11 +137,21 @@ public sealed class Checkpoint : IDisposable
             string? format = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
             if (format != CheckpointConfig.FormatName)
                 throw InputException.ForFile(configPath, $"not a MusicRnn checkpoint (format is '{format}', expected '{CheckpointConfig.FormatName}')");
-            int version = root.TryGetProperty("version", out var v) && v.TryGetInt32(out int n) ? n : -1;
+            int version = root.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n : -1;
+            if (version > CheckpointConfig.CurrentVersion)
+                throw InputException.ForFile(configPath, $"checkpoint format version {version} is newer than this MusicRnn reads (version {CheckpointConfig.CurrentVersion}); use a newer MusicRnn");
             if (version != CheckpointConfig.CurrentVersion)
-                throw InputException.ForFile(configPath, $"checkpoint format version {version}; this MusicRnn reads version {CheckpointConfig.CurrentVersion}");
+                throw InputException.ForFile(configPath, $"checkpoint format version {(version < 0 ? "missing or not a whole number" : version)}; this MusicRnn reads version {CheckpointConfig.CurrentVersion}");
             config = root.Deserialize<CheckpointConfig>(CheckpointConfig.JsonOptions)
                 ?? throw InputException.ForFile(configPath, "empty configuration");
+            // "required" only demands that a key be present; a hand-edited null would surface much later as a crash.
+            (string Name, object? Value)[] sections =
+            [
+                ("model", config.Model), ("codec", config.Codec), ("normalizer", config.Normalizer), ("data", config.Data?.Songs),
+                ("training", config.Training), ("progress", config.Progress), ("optimizer", config.Optimizer?.Scalars), ("tensors", config.Tensors),
+            ];
+            string? missing = sections.FirstOrDefault(s => s.Value is null).Name;
+            if (missing is not null) throw InputException.ForFile(configPath, $"section '{missing}' is null or incomplete");
         }
         catch (JsonException e)
         {
