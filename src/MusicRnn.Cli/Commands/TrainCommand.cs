@@ -98,6 +98,7 @@ internal static class TrainCommand
                 spec = spec with { HiddenSize = ParameterBudget.MatchHidden(spec, budget) };
             }
             spec.Validate();
+            CheckFitsInMemory(spec, parsed.GetValue(matchParams) is not null ? "--match-params" : "--hidden");
 
             var training = new TrainingConfig
             {
@@ -140,6 +141,11 @@ internal static class TrainCommand
             {
                 throw new InputException(e.Message, e);
             }
+            catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("can't allocate memory", StringComparison.Ordinal))
+            {
+                // libtorch's allocator failed: the model's activations (window × batch × hidden) do not fit.
+                throw new InputException($"--hidden: out of memory while training ({FirstLine(e.Message)}); lower --hidden, --window or --batch", e);
+            }
             finally
             {
                 (progress as IDisposable)?.Dispose();
@@ -150,6 +156,22 @@ internal static class TrainCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// Refuses a model whose weights, gradients and (up to two) optimizer state tensors, all
+    /// float32, cannot fit in this machine's memory, before libtorch fails to allocate them.
+    /// </summary>
+    private static void CheckFitsInMemory(ModelSpec spec, string option)
+    {
+        long parameters = ParameterBudget.Count(spec);
+        double bytes = parameters * 4.0 * 4;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+            throw InputException.ForOption(option, string.Create(CultureInfo.InvariantCulture,
+                $"a model of {parameters} parameters needs about {bytes / 1e9:F1} GB for weights, gradients and optimizer state; this machine has {available / 1e9:F1} GB"));
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     /// <summary>
     /// Claims the output folder for this process. Problems with the path itself, and a --resume
