@@ -78,10 +78,9 @@ public sealed class StreamingCommandTests : IDisposable
     }
 
     [Fact]
-    public void Should_leave_no_output_when_the_input_breaks_halfway()
+    public void Should_create_no_output_for_an_input_that_is_not_audio()
     {
-        // Given a WAV whose data chunk claims more than the file holds after a valid start... the reader refuses
-        // it up front; a file cut inside its data is read to the cut. A non-audio input must create no output.
+        // Given a file that only starts like a WAV
         string fake = _dir.File("fake.wav");
         File.WriteAllText(fake, "RIFF....WAVEjunk");
         string output = _dir.File("never.wav");
@@ -90,6 +89,26 @@ public sealed class StreamingCommandTests : IDisposable
         var result = CliHarness.Run("transcode", fake, output);
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"musicrnn: {fake}", Assert.Single(result.ErrorLines));
+        Assert.False(File.Exists(output));
+        Assert.False(File.Exists(output + ".part"));
+    }
+
+    [Fact]
+    public void Should_leave_no_output_when_the_input_breaks_after_output_was_written()
+    {
+        // Given a float WAV whose 30th second holds a NaN, long after the first stretches are written
+        var samples = Enumerable.Range(0, 40 * 22050).Select(i => (float)(0.5 * Math.Sin(i * 0.05))).ToArray();
+        samples[30 * 22050] = float.NaN;
+        string song = _dir.File("nan.wav");
+        File.WriteAllBytes(song, new Audio.WavBuilder().Fmt(3, 1, 22050, 32).Data(Audio.WavBuilder.Floats(samples)).ToBytes());
+        string output = _dir.File("out.wav");
+
+        // When transcoding it
+        var result = CliHarness.Run("transcode", song, output);
+
+        // Then exit 2 naming the input and the sample, and neither the output nor its partial data remain
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"musicrnn: {song}: WAV sample at frame {30 * 22050}", Assert.Single(result.ErrorLines));
         Assert.False(File.Exists(output));
         Assert.False(File.Exists(output + ".part"));
     }
