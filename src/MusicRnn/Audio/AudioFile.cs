@@ -23,13 +23,13 @@ public static class AudioFile
     });
 
     /// <summary>Decodes every channel at the file's own sample rate.</summary>
-    public static DecodedAudio Read(string path) => Decode(path, decoder =>
+    public static DecodedAudio Read(string path) => Decode(path, (decoder, fileBytes) =>
     {
         var info = decoder.Info;
         int channels = info.Channels;
         var buffers = new SampleBuffer[channels];
         for (int c = 0; c < channels; c++)
-            buffers[c] = new SampleBuffer(Capacity(decoder));
+            buffers[c] = new SampleBuffer(Capacity(decoder, fileBytes));
 
         long frames = Pump(decoder, (block, n) =>
         {
@@ -48,10 +48,10 @@ public static class AudioFile
     public static float[] ReadMono(string path, int sampleRate)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
-        var (mono, nativeRate) = Decode(path, decoder =>
+        var (mono, nativeRate) = Decode(path, (decoder, fileBytes) =>
         {
             int channels = decoder.Info.Channels;
-            var buffer = new SampleBuffer(Capacity(decoder));
+            var buffer = new SampleBuffer(Capacity(decoder, fileBytes));
             Pump(decoder, (block, n) => buffer.AppendMean(block, channels, n));
             return (buffer.ToArray(), decoder.Info.SampleRate);
         });
@@ -120,12 +120,22 @@ public static class AudioFile
         }
     }
 
-    private static int Capacity(AudioDecoder decoder)
+    /// <summary>
+    /// First size of each channel's buffer. WAV lengths are exact and already checked against the
+    /// file. A compressed format's length is a header field, so the first buffer is also held to
+    /// 16 samples per file byte over all channels (about 5 times what 128 kbit/s MP3 or Vorbis
+    /// yield): a lying header then costs at most 64 bytes of floats per file byte, and an honest
+    /// but unusually compact file only costs the buffer a few doublings.
+    /// </summary>
+    private static int Capacity(AudioDecoder decoder, long fileBytes)
     {
-        long frames = decoder.Info.FramesPerChannel;
+        var info = decoder.Info;
+        long frames = info.FramesPerChannel;
         if (frames > Array.MaxLength)
-            throw InputException.ForFile(decoder.Info.Path, $"{frames} samples per channel is too long to decode into memory");
-        return decoder.Info.Container == "WAV" ? (int)frames : (int)Math.Min(frames, EstimatedCapacityCap);
+            throw InputException.ForFile(info.Path, $"{frames} samples per channel is too long to decode into memory");
+        if (info.Container == "WAV")
+            return (int)frames;
+        return (int)Math.Min(frames, Math.Min(EstimatedCapacityCap, Math.Max(BlockSamples, 16 * fileBytes / info.Channels)));
     }
 
     /// <summary>Feeds every decoded block to <paramref name="take"/> after checking it is finite; returns the frame count.</summary>
@@ -158,7 +168,7 @@ public static class AudioFile
     }
 
     /// <summary>Opens, sniffs and decodes through <paramref name="use"/>.</summary>
-    private static T Decode<T>(string path, Func<AudioDecoder, T> use) => Guarded(path, (file, format) =>
+    private static T Decode<T>(string path, Func<AudioDecoder, long, T> use) => Guarded(path, (file, format) =>
     {
         using var decoder = format switch
         {
@@ -166,7 +176,7 @@ public static class AudioFile
             FormatSniffer.Format.Ogg => OggReader.Open(path, file),
             _ => Mp3Reader.Open(path, file),
         };
-        return use(decoder);
+        return use(decoder, file.Length);
     });
 
     /// <summary>Opens and sniffs the file, then runs <paramref name="work"/>, turning every failure into a one-line <see cref="InputException"/>.</summary>
@@ -180,9 +190,16 @@ public static class AudioFile
         }
         catch (Exception ex) when (ex is not InputException and not OutOfMemoryException)
         {
-            throw new InputException($"{path}: cannot decode {FormatSniffer.Name(format)}: {ex.Message}", ex);
+            throw new InputException($"{path}: cannot decode {FormatSniffer.Name(format)}: {Explain(ex)}", ex);
         }
     }
+
+    // NLayer and NVorbis index tables with values read from the file, so damaged data surfaces as
+    // their own index, null or arithmetic faults, whose messages mean nothing to the user.
+    private static string Explain(Exception ex) =>
+        ex is IndexOutOfRangeException or ArgumentOutOfRangeException or NullReferenceException or ArithmeticException or InvalidCastException
+            ? $"the data is damaged (the decoder failed with {ex.GetType().Name})"
+            : ex.Message;
 
     private static FileStream OpenChecked(string path)
     {
