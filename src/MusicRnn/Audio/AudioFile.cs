@@ -73,7 +73,28 @@ public static class AudioFile
     {
         ArgumentNullException.ThrowIfNull(take);
         if (sampleRate is <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "a rate is positive");
-        return Decode(path, decoder =>
+        try
+        {
+            return DecodeMonoBlocks(path, sampleRate, block =>
+            {
+                // The caller's own failures (writing, encoding) must not be reported as damage in this file.
+                try { take(block); }
+                catch (Exception e) when (e is not InputException) { throw new CallerFailure(e); }
+            });
+        }
+        catch (InputException e) when (e.InnerException is CallerFailure failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure.InnerException!);
+            throw;
+        }
+    }
+
+    /// <summary>Carries an exception of <see cref="ReadMonoBlocks"/>'s callback through the decoder's error translation.</summary>
+    private sealed class CallerFailure(Exception inner) : Exception(inner.Message, inner);
+
+    private static AudioInfo DecodeMonoBlocks(string path, int? sampleRate, Action<ReadOnlySpan<float>> take)
+    {
+        return Decode(path, (decoder, _) =>
         {
             int channels = decoder.Info.Channels;
             var resampler = sampleRate is { } rate ? Resampler.Streaming(decoder.Info.SampleRate, rate) : null;

@@ -145,4 +145,17 @@ public sealed class StreamingAudioTests : IDisposable
         // Then neither the file nor its partial data remain
         Assert.Empty(Directory.GetFiles(_dir.Path));
     }
+
+    [Fact]
+    public void Should_pass_the_callers_own_failure_through_rather_than_blame_the_file()
+    {
+        // Given a good file and a consumer that fails (as a full disk or a codec bug would)
+        string path = _dir.File("good.wav");
+        AudioFile.WriteWav(path, Noise(50_000, seed: 6), 8000, SampleFormat.S16);
+
+        // When decoding into it, then the consumer's exception arrives as it was, not as "cannot decode"
+        var thrown = Assert.Throws<InvalidOperationException>(() =>
+            AudioFile.ReadMonoBlocks(path, 8000, _ => throw new InvalidOperationException("consumer broke")));
+        Assert.Equal("consumer broke", thrown.Message);
+    }
 }
