@@ -60,10 +60,10 @@ public sealed class OutputLock : IDisposable
         {
             throw InputException.ForFile(directory, $"cannot create {LockFile} in the output folder: {e.Message}");
         }
-        catch (IOException)
+        catch (IOException e)
         {
-            // The only IOException a plain open of an existing folder's file gives is a sharing violation.
-            throw InputException.ForFile(directory, $"in use by another musicrnn process ({Holder(directory)})");
+            if (HeldByAnother(path)) throw InputException.ForFile(directory, $"in use by another musicrnn process ({Holder(directory)})");
+            throw InputException.ForFile(directory, $"cannot create {LockFile} in the output folder: {e.Message}");
         }
 
         try
@@ -79,6 +79,28 @@ public sealed class OutputLock : IDisposable
 
     /// <summary>Releases the claim (the files stay; see remarks).</summary>
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// Whether the open failed because someone holds the lock (rather than, say, a read-only disk):
+    /// a shared read open is refused too exactly when another handle holds the file exclusively.
+    /// </summary>
+    private static bool HeldByAnother(string path)
+    {
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static string Holder(string directory)
     {
