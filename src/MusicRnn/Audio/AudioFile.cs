@@ -59,6 +59,71 @@ public static class AudioFile
     }
 
     /// <summary>
+    /// Decodes block by block, mixes each block down to mono (the mean of the channels, as
+    /// <see cref="ReadMono"/> does) and, when <paramref name="sampleRate"/> is given, resamples it
+    /// on the fly; every mono block goes to <paramref name="take"/>. Only a block and the
+    /// resampler's filter history are ever held, so an hour of audio costs no more memory than a
+    /// second. The blocks together are exactly <see cref="ReadMono"/>'s result.
+    /// </summary>
+    /// <param name="path">The audio file.</param>
+    /// <param name="sampleRate">Rate to resample to, or null for the file's own rate.</param>
+    /// <param name="take">Receives each block; the span is reused after it returns.</param>
+    /// <returns>The file's description, with <see cref="AudioInfo.FramesPerChannel"/> the frames actually decoded.</returns>
+    public static AudioInfo ReadMonoBlocks(string path, int? sampleRate, Action<ReadOnlySpan<float>> take)
+    {
+        ArgumentNullException.ThrowIfNull(take);
+        if (sampleRate is <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "a rate is positive");
+        try
+        {
+            return DecodeMonoBlocks(path, sampleRate, block =>
+            {
+                // The caller's own failures (writing, encoding) must not be reported as damage in this file.
+                try { take(block); }
+                catch (Exception e) when (e is not InputException) { throw new CallerFailure(e); }
+            });
+        }
+        catch (InputException e) when (e.InnerException is CallerFailure failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure.InnerException!);
+            throw;
+        }
+    }
+
+    /// <summary>Carries an exception of <see cref="ReadMonoBlocks"/>'s callback through the decoder's error translation.</summary>
+    private sealed class CallerFailure(Exception inner) : Exception(inner.Message, inner);
+
+    private static AudioInfo DecodeMonoBlocks(string path, int? sampleRate, Action<ReadOnlySpan<float>> take)
+    {
+        return Decode(path, (decoder, _) =>
+        {
+            int channels = decoder.Info.Channels;
+            var resampler = sampleRate is { } rate ? Resampler.Streaming(decoder.Info.SampleRate, rate) : null;
+            var mono = new float[Math.Max(1, BlockSamples / channels)];
+            long frames = Pump(decoder, (block, n) =>
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    // Summed in channel order and then divided, exactly as SampleBuffer.AppendMean and Mixdown.ToMono do.
+                    float sum = 0;
+                    for (int c = 0; c < channels; c++)
+                        sum += block[(i * channels) + c];
+                    mono[i] = sum / channels;
+                }
+                if (resampler is null) take(mono.AsSpan(0, n));
+                else resampler.Push(mono.AsSpan(0, n), take);
+            });
+            resampler?.Finish(take);
+            return decoder.Info with { FramesPerChannel = frames };
+        });
+    }
+
+    /// <summary>
+    /// Starts a mono WAV file written block by block (see <see cref="WavFileWriter"/>); it appears
+    /// at <paramref name="path"/> only when completed.
+    /// </summary>
+    public static WavFileWriter CreateWav(string path, int sampleRate, SampleFormat format) => new(path, sampleRate, format);
+
+    /// <summary>
     /// Writes a mono WAV file. Samples are clipped to [-1, 1] in both formats (never wrapped);
     /// <see cref="SampleFormat.S16"/> stores round(x · 32768) limited to [-32768, 32767].
     /// </summary>
