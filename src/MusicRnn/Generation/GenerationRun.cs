@@ -45,7 +45,8 @@ public static class GenerationRun
         var audio = new AudioStatistics(rate);
         using var novelty = training is null ? null : new NoveltyTracker(training);
         long written = 0;
-        using (var wav = new WavStreamWriter(config.Output, rate, config.Format))
+        // The WAV appears under its name only once complete: a failed run leaves no half file.
+        using (var wav = AudioFile.CreateWav(config.Output, rate, config.Format))
         {
             var decoder = new StreamingDecoder(codec, samples =>
             {
@@ -77,6 +78,7 @@ public static class GenerationRun
             else
                 generator.TeacherForced(input, Sink, progress);
             decoder.Finish();
+            wav.Complete();
         }
 
         var metrics = new GenerationMetrics

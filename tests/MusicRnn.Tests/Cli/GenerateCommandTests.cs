@@ -134,8 +134,10 @@ public sealed class GenerateCommandTests
         // When generating from it
         var result = Generate(fixture);
 
-        // Then the checkpoint is named as unusable, not reported as a crash
+        // Then the checkpoint is named as unusable, not reported as a crash, and no WAV is left behind
         AssertBadInput(result, "model", "NaN");
+        Assert.False(File.Exists(fixture.File("out.wav")));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(fixture.File("out.wav"))!, "out.wav*"));
     }
 
     [Theory]
