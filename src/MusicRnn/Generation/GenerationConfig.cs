@@ -1,0 +1,61 @@
+using MusicRnn.Audio;
+
+namespace MusicRnn.Generation;
+
+/// <summary>What <c>musicrnn generate</c> is asked to do (DESIGN.md §6).</summary>
+public sealed record GenerationConfig
+{
+    /// <summary>The checkpoint folder to load (<c>--model</c>).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>The WAV file to write; the metrics go beside it as FILE.json (<c>--out</c>).</summary>
+    public required string Output { get; init; }
+
+    /// <summary>Seconds of audio to make; null = 20 when free-running, the whole file when teacher-forced (<c>--seconds</c>).</summary>
+    public double? Seconds { get; init; }
+
+    /// <summary>Audio to prime the state on; null = the training song recorded in the checkpoint, else silence (<c>--prime</c>).</summary>
+    public string? Prime { get; init; }
+
+    /// <summary>Seconds from the start of the prime audio to run before generating (<c>--prime-seconds</c>).</summary>
+    public double PrimeSeconds { get; init; } = 5;
+
+    /// <summary>σ of Gaussian noise, in model space, added to every frame fed back (<c>--noise</c>).</summary>
+    public double Noise { get; init; }
+
+    /// <summary>Seed of that noise (<c>--seed</c>).</summary>
+    public long Seed { get; init; }
+
+    /// <summary>When set, feed this file's real frames and write the model's predictions (<c>--teacher-forced</c>).</summary>
+    public string? TeacherForced { get; init; }
+
+    /// <summary>Sample format of the WAV (<c>--sample-format</c>).</summary>
+    public SampleFormat Format { get; init; } = SampleFormat.S16;
+
+    /// <summary>Frames per generation chunk (and per dispose scope); bounds memory.</summary>
+    public int ChunkFrames { get; init; } = 256;
+
+    /// <summary>Default length of free-running output.</summary>
+    public const double DefaultSeconds = 20;
+
+    /// <summary>Throws an <see cref="InputException"/> naming the first option that is out of range (reads no file).</summary>
+    public void Validate()
+    {
+        if (Seconds is { } s && !(double.IsFinite(s) && s > 0))
+            throw InputException.ForOption("--seconds", $"expected a positive number of seconds, got {s}");
+        if (!(double.IsFinite(PrimeSeconds) && PrimeSeconds >= 0))
+            throw InputException.ForOption("--prime-seconds", $"expected zero or a positive number of seconds, got {PrimeSeconds}");
+        if (!(double.IsFinite(Noise) && Noise >= 0))
+            throw InputException.ForOption("--noise", $"expected σ ≥ 0, got {Noise}");
+        if (TeacherForced is not null && Prime is not null)
+            throw InputException.ForOption("--prime", "teacher forcing feeds the real frames of --teacher-forced; there is nothing to prime");
+        if (TeacherForced is not null && Noise > 0)
+            throw InputException.ForOption("--noise", "teacher forcing feeds real frames, not predictions, so there is nothing to add noise to");
+        if (string.IsNullOrWhiteSpace(Output))
+            throw InputException.ForOption("--out", "expected a file name");
+        if (string.Equals(Path.GetExtension(Output), ".json", StringComparison.OrdinalIgnoreCase))
+            throw InputException.ForOption("--out", $"'{Output}' would be overwritten by the metrics written beside it as .json; name the WAV file");
+        if (ChunkFrames < 1)
+            throw InputException.ForOption("chunk", $"expected a positive number of frames, got {ChunkFrames}");
+    }
+}

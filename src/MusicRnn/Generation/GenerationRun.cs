@@ -1,0 +1,268 @@
+using MusicRnn.Audio;
+using MusicRnn.Codecs;
+using MusicRnn.Models;
+using MusicRnn.Training;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Generation;
+
+/// <summary>
+/// The whole of <c>musicrnn generate</c> (DESIGN.md §6): load a checkpoint, prime (or take the
+/// real frames for teacher forcing), run the model chunk by chunk, and stream every chunk through
+/// denormalization, decoding, clipping and the WAV writer, measuring as it goes; then write the
+/// metrics beside the WAV. Nothing grows with the output's length except the file.
+/// </summary>
+public static class GenerationRun
+{
+    /// <summary>Runs a generation and returns the metrics it wrote to FILE.json.</summary>
+    /// <param name="config">What to generate.</param>
+    /// <param name="device">Where the model runs.</param>
+    /// <param name="progress">Progress and notes (a training song gone missing, say).</param>
+    /// <exception cref="InputException">A bad option, checkpoint or audio file.</exception>
+    public static GenerationMetrics Run(GenerationConfig config, Device device, IProgressSink progress)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(progress);
+        config.Validate();
+        var checkpointFolder = CheckpointFolder(config.Model);
+        using var loaded = LoadedModel.Load(checkpointFolder, device);
+        var codec = loaded.Codec;
+        var rate = loaded.Config.Codec.SampleRate;
+
+        // The training songs serve twice: as the default prime and as the reference for novelty.
+        using var training = TrainingFrames(loaded, progress, out var trainingNote, out var firstSong);
+        using var input = InputFrames(config, loaded, training, firstSong, out var primeLabel, out var targetSamples);
+        var bytesPerSample = config.Format == SampleFormat.S16 ? 2 : 4;
+        // A RIFF file counts its bytes in 32 bits; refuse up front rather than after hours of work.
+        if (targetSamples > (uint.MaxValue - 64L) / bytesPerSample)
+            throw InputException.ForOption("--seconds", $"{targetSamples / (double)rate:F0} s of {config.Format} audio at {rate} Hz passes the 4 GiB limit of a WAV file");
+        var frames = config.TeacherForced is null
+            ? (targetSamples + codec.Hop - 1) / codec.Hop
+            : input.shape[0];
+
+        var outputDirectory = Path.GetDirectoryName(Path.GetFullPath(config.Output));
+        if (outputDirectory is not null) Directory.CreateDirectory(outputDirectory);
+        var audio = new AudioStatistics(rate);
+        using var novelty = training is null ? null : new NoveltyTracker(training);
+        long written = 0;
+        using (var wav = new WavStreamWriter(config.Output, rate, config.Format))
+        {
+            var decoder = new StreamingDecoder(codec, samples =>
+            {
+                // Decoding gives whole hops; the request is in samples, so the last hop is cut.
+                var keep = (int)Math.Clamp(targetSamples - written, 0, samples.Length);
+                if (keep == 0) return;
+                var clipped = samples.AsSpan(0, keep);
+                for (var i = 0; i < clipped.Length; i++)
+                {
+                    // Clipping catches overshoot and infinities; a NaN means the weights themselves are broken.
+                    if (float.IsNaN(clipped[i]))
+                        throw InputException.ForFile(config.Model, $"the model produced NaN at {(written + i) / (double)rate:F2} s; the checkpoint's weights are not usable");
+                    clipped[i] = Math.Clamp(clipped[i], -1f, 1f);
+                }
+                audio.Add(clipped);
+                wav.Write(clipped);
+                written += keep;
+            });
+            void Sink(Tensor chunk)   // [chunk, features] in model space
+            {
+                novelty?.Add(chunk);
+                using var features = loaded.Normalizer.Denormalize(chunk);
+                decoder.Push(features);
+            }
+
+            var generator = new Generator(loaded.Model, config.ChunkFrames);
+            if (config.TeacherForced is null)
+                generator.FreeRun(input, frames, config.Noise, config.Seed, Sink, progress);
+            else
+                generator.TeacherForced(input, Sink, progress);
+            decoder.Finish();
+        }
+
+        var metrics = new GenerationMetrics
+        {
+            Mode = config.TeacherForced is null ? "free" : "teacher-forced",
+            Model = Path.GetFullPath(checkpointFolder),
+            Codec = codec.Name,
+            FrameLength = codec.FrameLength,
+            SampleRate = rate,
+            Frames = frames,
+            Prime = primeLabel,
+            PrimeFrames = config.TeacherForced is null ? input.shape[0] : 0,
+            Noise = config.Noise,
+            Seed = config.Seed,
+            Audio = audio.Result(),
+            Novelty = novelty?.Result(),
+            NoveltyNote = trainingNote,
+        };
+        metrics.Write(GenerationMetrics.JsonPathFor(config.Output));
+        return metrics;
+    }
+
+    /// <summary>
+    /// The checkpoint folder itself, or, given the folder <c>train --out</c> wrote, the checkpoint
+    /// inside it: users name the run they trained, not its layout.
+    /// </summary>
+    private static string CheckpointFolder(string model)
+    {
+        var inside = Path.Combine(model, "checkpoint");
+        return !File.Exists(Path.Combine(model, Checkpoint.ConfigFile)) && File.Exists(Path.Combine(inside, Checkpoint.ConfigFile))
+            ? inside
+            : model;
+    }
+
+    /// <summary>
+    /// The frames the model is fed: a teacher-forced file's frames, or the prime (the given file,
+    /// else the training song, else silence); in model space on the CPU. Also how many samples
+    /// the output should have.
+    /// </summary>
+    private static Tensor InputFrames(GenerationConfig config, LoadedModel loaded, Tensor? training, (string Path, long Frames) firstSong,
+        out string label, out long targetSamples)
+    {
+        var codec = loaded.Codec;
+        var rate = loaded.Config.Codec.SampleRate;
+        if (config.TeacherForced is { } file)
+        {
+            var samples = AudioFile.ReadMono(file, rate);
+            if (samples.Length == 0) throw InputException.ForFile(file, "holds no audio to teacher-force on");
+            long wanted = config.Seconds is { } s ? Math.Min(samples.Length, (long)Math.Round(s * rate)) : samples.Length;
+            targetSamples = wanted;
+            label = Path.GetFullPath(file);
+            // Frames up to the wanted length, plus the MDCT's completing frame, all from the file itself.
+            var count = codec.FrameCount((int)wanted);
+            return loaded.ModelSpace(samples, count);
+        }
+
+        targetSamples = (long)Math.Round((config.Seconds ?? GenerationConfig.DefaultSeconds) * rate);
+        var primeFrames = (int)Math.Min(Math.Round(config.PrimeSeconds * rate / codec.Hop), int.MaxValue - 1);
+        if (config.Prime is { } prime)
+        {
+            label = Path.GetFullPath(prime);
+            var samples = AudioFile.ReadMono(prime, rate);
+            return loaded.ModelSpace(samples, primeFrames);
+        }
+        if (training is not null)
+        {
+            label = $"training song {firstSong.Path}";
+            // The first song present comes first in the novelty reference.
+            return training.narrow(0, 0, Math.Min(primeFrames, firstSong.Frames)).clone();
+        }
+        label = "silence";
+        return loaded.ModelSpace(new float[(primeFrames + 1) * codec.Hop], primeFrames);
+    }
+
+    /// <summary>
+    /// Every training song still present and unchanged (same SHA-256), in model space, one after
+    /// another; null with a note when none is. <paramref name="first"/> is the first song present.
+    /// </summary>
+    private static Tensor? TrainingFrames(LoadedModel loaded, IProgressSink progress, out string? note, out (string Path, long Frames) first)
+    {
+        first = ("", 0);
+        var songs = new List<Tensor>();
+        var missing = new List<string>();
+        try
+        {
+            foreach (var song in loaded.Config.Data.Songs)
+            {
+                if (!File.Exists(song.Path)) { missing.Add($"{song.Path} is gone"); continue; }
+                if (!string.Equals(Checkpoint.Sha256Of(song.Path), song.Sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    missing.Add($"{song.Path} has changed since training");
+                    continue;
+                }
+                var samples = AudioFile.ReadMono(song.Path, loaded.Config.Codec.SampleRate);
+                songs.Add(loaded.ModelSpace(samples, int.MaxValue));
+                if (songs.Count == 1) first = (song.Path, songs[0].shape[0]);
+            }
+            note = null;
+            if (missing.Count > 0)
+            {
+                note = $"training song {string.Join("; ", missing)}"
+                    + (songs.Count == 0 ? ": novelty is not measured, and a free run without --prime is primed on silence" : ": novelty is measured against the other songs");
+                progress.Note($"note: {note}");
+            }
+            return songs.Count == 0 ? null : cat(songs, dim: 0);
+        }
+        finally
+        {
+            foreach (var s in songs) s.Dispose();
+        }
+    }
+
+    /// <summary>A checkpoint made ready to run: model with its weights, codec, normalizer.</summary>
+    private sealed class LoadedModel : IDisposable
+    {
+        private LoadedModel(CheckpointConfig config, FrameModel model, IFrameCodec codec, Normalizer normalizer)
+        {
+            Config = config;
+            Model = model;
+            Codec = codec;
+            Normalizer = normalizer;
+        }
+
+        public CheckpointConfig Config { get; }
+
+        public FrameModel Model { get; }
+
+        public IFrameCodec Codec { get; }
+
+        public Normalizer Normalizer { get; }
+
+        public static LoadedModel Load(string directory, Device device)
+        {
+            using var checkpoint = Checkpoint.Load(directory);
+            var config = checkpoint.Config;
+            var configPath = Path.Combine(directory, Checkpoint.ConfigFile);
+            IFrameCodec codec;
+            try
+            {
+                // A spec or codec out of range is a fault of this config.json, not of an option.
+                config.Model.Validate();
+                codec = checkpoint.CreateCodec();
+            }
+            catch (InputException e)
+            {
+                throw InputException.ForFile(configPath, e.Message);
+            }
+            // Free running feeds predictions back as inputs, so model, codec and normalizer must agree on the frame.
+            if (config.Model.InputSize != codec.FeatureCount || config.Model.OutputSize != codec.FeatureCount)
+                throw InputException.ForFile(configPath,
+                    $"the model maps {config.Model.InputSize} to {config.Model.OutputSize} features, but {codec.Name} frames of {codec.FrameLength} have {codec.FeatureCount}");
+            if (config.Codec.SampleRate <= 0)
+                throw InputException.ForFile(configPath, $"sample rate {config.Codec.SampleRate} is not positive");
+            var normalizer = checkpoint.CreateNormalizer();
+            if (normalizer.FeatureCount != codec.FeatureCount)
+            {
+                normalizer.Dispose();
+                throw InputException.ForFile(Path.Combine(directory, Checkpoint.WeightsFile),
+                    $"the normalizer has {normalizer.FeatureCount} features, the codec {codec.FeatureCount}");
+            }
+            FrameModel model;
+            try
+            {
+                model = checkpoint.CreateModel(device);
+            }
+            catch
+            {
+                normalizer.Dispose();
+                throw;
+            }
+            return new LoadedModel(config, model, codec, normalizer);
+        }
+
+        /// <summary>Encodes samples and keeps at most <paramref name="maxFrames"/> frames, in model space [frames, features] on the CPU.</summary>
+        public Tensor ModelSpace(float[] samples, int maxFrames)
+        {
+            using var scope = NewDisposeScope();
+            var frames = Codec.Encode(samples);
+            var kept = frames.narrow(0, 0, Math.Min(maxFrames, frames.shape[0]));
+            return Normalizer.Normalize(kept).MoveToOuterDisposeScope();
+        }
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            Normalizer.Dispose();
+        }
+    }
+}
