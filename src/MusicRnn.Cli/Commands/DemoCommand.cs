@@ -40,7 +40,7 @@ internal static class DemoCommand
             var config = options.Apply(parsed, Presets.Quick);
             string folder = parsed.GetValue(output)!;
             ClearPreviousDemo(folder);
-            var run = new BenchRunOptions { OutDirectory = folder, Device = options.Device(parsed) };
+            var run = new BenchRunOptions { OutDirectory = folder, Device = options.Device(parsed, config) };
             var results = BenchCommand.Run(config, run, options.Quiet(parsed));
             Console.Out.Write(TableWriter.Render(results));
             Console.Out.WriteLine();

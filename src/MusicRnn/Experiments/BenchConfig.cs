@@ -142,6 +142,14 @@ public sealed record BenchConfig
     /// <summary>Sequence task: where the excerpt starts in the song, in seconds (moved earlier if the song is shorter).</summary>
     public double ExcerptStart { get; init; } = 0.5;
 
+    /// <summary>
+    /// CPU threads the preset runs best with; null = all cores. Small models do per-step work too
+    /// small to split, and on a busy machine extra threads only wait on each other: the quick grid
+    /// ran an LSTM epoch 5× faster on one thread than on two with other jobs on the cores. One
+    /// thread also makes the figures independent of the machine's core count.
+    /// </summary>
+    public int? Threads { get; init; }
+
     /// <summary>Run only these cells instead of the whole grid (<c>--only</c>); null = all.</summary>
     public IReadOnlyList<GridCell>? Only { get; init; }
 

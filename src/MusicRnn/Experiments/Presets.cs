@@ -25,6 +25,7 @@ public static class Presets
         Hidden = 128,
         Training = new TrainingConfig { Window = 100, Stride = 10, Epochs = 2, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-3 },
         SampleSeconds = 5,
+        Threads = 1,
     };
 
     /// <summary>
@@ -57,7 +58,7 @@ public static class Presets
         TrackSeconds = 30,
         Codec = "fft",
         FrameLength = 512,
-        MaxFrames = EssayCodeStarts - 5 + 100,
+        MaxFrames = (EssayCodeStarts - 1) / 5 * 5 + 100,
         Objective = Objective.Reconstruct,
         ValidateFraction = 0,
         Hidden = 1024,
