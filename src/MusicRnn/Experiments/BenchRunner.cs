@@ -128,14 +128,27 @@ public static class BenchRunner
         if (config.SampleSeconds > 0)
         {
             sample = ResultsFolder.SamplePath(cell.Name);
-            GenerationRun.Run(new GenerationConfig
+            var generation = new GenerationConfig
             {
                 Model = trained.CheckpointDirectory,
                 Output = Path.Combine(run.OutDirectory, sample),
                 Seconds = config.SampleSeconds,
                 PrimeSeconds = config.PrimeSeconds,
                 Seed = config.Training.Seed,
-            }, run.Device, progress);
+            };
+            try
+            {
+                GenerationRun.Run(generation, run.Device, progress);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e)
+            {
+                // TorchSharp 0.107 lets the GC finalize the Scalar an operator creates (a + b passes
+                // alpha = 1 as one) while libtorch still reads it (dotnet/TorchSharp#1434): rarely, in
+                // Release builds, an operation then fails on a garbage scalar. Generation is
+                // deterministic, so one retry gives the very sample the first attempt would have.
+                progress.Note($"sample generation failed inside libtorch ({e.Message.Split('\n')[0]}); retrying once");
+                GenerationRun.Run(generation, run.Device, progress);
+            }
         }
         double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
 

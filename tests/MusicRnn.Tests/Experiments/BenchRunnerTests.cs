@@ -207,6 +207,23 @@ public sealed class BenchRunnerTests : IDisposable
         Assert.True(File.Exists(Path.Combine(run.OutDirectory, "report.html")));
     }
 
+    [Fact]
+    public void Should_train_on_only_the_first_max_frames_of_the_song()
+    {
+        // Given a one-model grid limited to the song's first 60 frames (of 250)
+        var config = TinyBench.Config([Architecture.Rnn], [1]) with { MaxFrames = 60, SampleSeconds = 0 };
+        var run = Out("limit");
+
+        // When it runs
+        var results = BenchRunner.Run(config, run, NullProgress.Instance);
+
+        // Then the checkpoint and the settings record 60 frames, and the curve has the updates 60 frames give
+        using var saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.ModelDirectory("rnn-1"), "checkpoint", "config.json")));
+        Assert.Equal(60, saved.RootElement.GetProperty("data").GetProperty("songs")[0].GetProperty("frames").GetInt32());
+        Assert.Equal("60", results.Settings.Extra["frames"]);
+        Assert.Equal(BenchRunner.UpdatesPerModel(config, [250]), results.Models[0].LossCurve.Count);
+    }
+
     private static List<List<string>> WithoutTimes(TextTable table)
     {
         int seconds = table.Header.ToList().IndexOf("Seconds / epoch");
