@@ -100,16 +100,47 @@ public static class BenchRunner
         return results;
     }
 
-    /// <summary>Trains one model, generates its sample, and persists its result.</summary>
+    /// <summary>How many times a model is attempted when libtorch fails under it (see <see cref="WithRetries{T}"/>).</summary>
+    private const int Attempts = 3;
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> (given whether it is a retry) and, when it fails inside
+    /// libtorch, runs it again, up to <see cref="Attempts"/> times. TorchSharp 0.107 lets the GC
+    /// finalize the Scalar an operator creates (<c>a + b</c> passes alpha = 1 as one, <c>pow(2)</c>
+    /// its exponent) while libtorch may still be reading it (dotnet/TorchSharp#1434): rarely, in
+    /// optimized code, an operation then fails on a freed scalar ("Unknown scalar type"). A retry
+    /// resumes the model from its last checkpoint, which continues exactly (same weights, optimizer
+    /// state and window position), so the figures are those of an unbroken run.
+    /// </summary>
+    internal static T WithRetries<T>(string name, IProgressSink progress, Func<bool, T> attempt)
+    {
+        for (int n = 1; ; n++)
+        {
+            try
+            {
+                return attempt(n > 1);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e) when (n < Attempts)
+            {
+                progress.Note($"{name}: libtorch failed ({e.Message.Split('\n')[0].Trim()}); retrying from the last checkpoint ({n}/{Attempts - 1})");
+            }
+        }
+    }
+
+    /// <summary>Trains one model, generates its sample, and persists its result, retrying if libtorch fails under it.</summary>
     private static ModelResult TrainFrames(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
-        GridCell cell, IProgressSink progress)
+        GridCell cell, IProgressSink progress) =>
+        WithRetries(cell.Name, progress, retry => TrainFramesOnce(config, settings, run, data, cell, progress, retry));
+
+    private static ModelResult TrainFramesOnce(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
+        GridCell cell, IProgressSink progress, bool retry)
     {
         string directory = run.ModelDirectory(cell.Name);
         var spec = config.SpecFor(cell, data.FeatureCount);
         var training = new RunConfig
         {
             OutDirectory = directory,
-            Resume = run.Resume && Directory.Exists(Path.Combine(directory, "checkpoint")),
+            Resume = (run.Resume || retry) && Directory.Exists(Path.Combine(directory, "checkpoint")),
             Device = run.Device,
         };
         if (training.Resume) progress.Note($"{cell.Name}: resuming from its checkpoint");
@@ -136,19 +167,7 @@ public static class BenchRunner
                 PrimeSeconds = config.PrimeSeconds,
                 Seed = config.Training.Seed,
             };
-            try
-            {
-                GenerationRun.Run(generation, run.Device, progress);
-            }
-            catch (System.Runtime.InteropServices.ExternalException e)
-            {
-                // TorchSharp 0.107 lets the GC finalize the Scalar an operator creates (a + b passes
-                // alpha = 1 as one) while libtorch still reads it (dotnet/TorchSharp#1434): rarely, in
-                // Release builds, an operation then fails on a garbage scalar. Generation is
-                // deterministic, so one retry gives the very sample the first attempt would have.
-                progress.Note($"sample generation failed inside libtorch ({e.Message.Split('\n')[0]}); retrying once");
-                GenerationRun.Run(generation, run.Device, progress);
-            }
+            GenerationRun.Run(generation, run.Device, progress);
         }
         double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
 

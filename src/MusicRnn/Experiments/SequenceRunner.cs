@@ -21,7 +21,8 @@ namespace MusicRnn.Experiments;
 /// same models (<see cref="ModelFactory"/>), the same optimizers (<see cref="TrainingOptimizer"/>),
 /// the same gradient-norm clipping, the same seeding, and every model is timed the same way
 /// (update steps only). The models are small and train in seconds, so there are no per-epoch
-/// checkpoints: <c>--resume</c> keeps the finished models and retrains the rest from scratch.
+/// checkpoints: <c>--resume</c> (and a retry after a libtorch failure) keeps the finished models
+/// and retrains the rest from scratch, which gives the same figures.
 /// </para>
 /// </summary>
 internal static class SequenceRunner
@@ -43,7 +44,7 @@ internal static class SequenceRunner
             var cell = cells[i];
             var sink = new BenchRunner.ModelProgress(progress, cell.Name, i + 1, cells.Count);
             var model = BenchRunner.Kept(config, settings, run, cell, progress)
-                ?? Train(config, settings, run, cell, excerpt, variance, sink);
+                ?? BenchRunner.WithRetries(cell.Name, sink, _ => Train(config, settings, run, cell, excerpt, variance, sink));
             models.Add(model);
             BenchRunner.NoteGridEta(progress, clock, i + 1, cells.Count, model);
         }
