@@ -110,7 +110,11 @@ public static class BenchRunner
     /// its exponent) while libtorch may still be reading it (dotnet/TorchSharp#1434): rarely, in
     /// optimized code, an operation then fails on a freed scalar ("Unknown scalar type"). A retry
     /// resumes the model from its last checkpoint, which continues exactly (same weights, optimizer
-    /// state and window position), so the figures are those of an unbroken run.
+    /// state and window position), so the figures are those of an unbroken run. A failure inside
+    /// an autograd function's backward cannot be caught (it unwinds through native frames and ends
+    /// the process); the musicrnn executable makes the race rare by running with the server GC
+    /// (src/MusicRnn.Cli/runtimeconfig.template.json), whose larger budgets mean far fewer
+    /// collections: the quick demo failed 3 runs in 3 with the workstation GC, and passed with it.
     /// </summary>
     internal static T WithRetries<T>(string name, IProgressSink progress, Func<bool, T> attempt)
     {
