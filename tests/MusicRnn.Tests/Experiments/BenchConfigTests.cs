@@ -47,8 +47,9 @@ public sealed class BenchConfigTests
         // When each two-layer model is sized
         var counts = config.Archs.Select(a => ParameterBudget.CountFree(config.SpecFor(new GridCell(a, 2), 256))).ToList();
 
-        // Then every count is within 3 % of the LSTM's, and the widths differ (the vanilla RNN is widest)
-        Assert.All(counts, c => Assert.InRange(c, budget * 0.97, budget * 1.03));
+        // Then every count is within 5 % of the LSTM's (the CW-RNN's width moves in steps of its 8 modules),
+        // and the widths differ (the vanilla RNN is widest)
+        Assert.All(counts, c => Assert.InRange(c, budget * 0.95, budget * 1.05));
         Assert.True(config.SpecFor(new GridCell(Architecture.Rnn, 2), 256).HiddenSize > 64);
         Assert.Equal(64, config.SpecFor(new GridCell(Architecture.Lstm, 2), 256).HiddenSize);
     }

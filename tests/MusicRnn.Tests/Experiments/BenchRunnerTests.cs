@@ -86,6 +86,7 @@ public sealed class BenchRunnerTests : IDisposable
         var config = TinyBench.Config([Architecture.Rnn, Architecture.Gru], [1]) with
         {
             Audio = [song],
+            SampleSeconds = 0,
             Training = TinyBench.Config([], []).Training with { Epochs = 2 },
         };
         var reference = BenchRunner.Run(config, Out("reference"), NullProgress.Instance);
