@@ -112,9 +112,9 @@ public static class BenchRunner
     /// resumes the model from its last checkpoint, which continues exactly (same weights, optimizer
     /// state and window position), so the figures are those of an unbroken run. A failure inside
     /// an autograd function's backward cannot be caught (it unwinds through native frames and ends
-    /// the process); the musicrnn executable makes the race rare by running with the server GC
-    /// (src/MusicRnn.Cli/runtimeconfig.template.json), whose larger budgets mean far fewer
-    /// collections: the quick demo failed 3 runs in 3 with the workstation GC, and passed with it.
+    /// the process), which is why each model also trains and samples inside a
+    /// <see cref="NoCollection"/> region, and the musicrnn executable runs with the server GC
+    /// (src/MusicRnn.Cli/runtimeconfig.template.json), whose larger budgets mean far fewer collections.
     /// </summary>
     internal static T WithRetries<T>(string name, IProgressSink progress, Func<bool, T> attempt)
     {
@@ -151,6 +151,7 @@ public static class BenchRunner
         TrainingResult trained;
         try
         {
+            using var quiet = NoCollection.Begin(NoCollection.ModelBudget);
             trained = TrainingSession.Run(data, spec, config.Training, training, progress, ModelFactory.Create);
         }
         catch (TrainingDivergedException e)
@@ -171,6 +172,7 @@ public static class BenchRunner
                 PrimeSeconds = config.PrimeSeconds,
                 Seed = config.Training.Seed,
             };
+            using var quiet = NoCollection.Begin(NoCollection.ModelBudget);
             GenerationRun.Run(generation, run.Device, progress);
         }
         double sampleSeconds = sampleClock.Elapsed.TotalSeconds;

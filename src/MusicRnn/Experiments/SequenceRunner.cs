@@ -95,6 +95,7 @@ internal static class SequenceRunner
             {
                 clock.Restart();
                 double loss;
+                using (NoCollection.Begin(NoCollection.StepBudget))
                 using (NewDisposeScope())
                 {
                     var (output, state) = model.forward(input, null);
