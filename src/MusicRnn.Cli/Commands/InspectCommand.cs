@@ -20,9 +20,9 @@ internal static class InspectCommand
 
     private static int Run(string path)
     {
-        DecodedAudio audio = AudioFile.Read(path);
-        AudioInfo info = audio.Info;
-        float[] mono = Mixdown.ToMono(audio.Channels);
+        // Measured block by block while decoding: an hour-long file needs no more memory than a short one.
+        var meter = new Loudness.Meter();
+        AudioInfo info = AudioFile.ReadMonoBlocks(path, sampleRate: null, meter.Add);
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"file:        {path}");
         Console.WriteLine($"container:   {info.Container}");
@@ -30,8 +30,8 @@ internal static class InspectCommand
         Console.WriteLine(string.Create(c, $"rate:        {info.SampleRate} Hz"));
         Console.WriteLine(string.Create(c, $"channels:    {info.Channels}"));
         Console.WriteLine(string.Create(c, $"duration:    {info.Seconds:0.000} s ({info.FramesPerChannel} samples per channel)"));
-        Console.WriteLine(string.Create(c, $"peak:        {Loudness.PeakDbfs(mono):0.00} dBFS (mono mix)"));
-        Console.WriteLine(string.Create(c, $"rms:         {Loudness.RmsDbfs(mono):0.00} dBFS (mono mix)"));
+        Console.WriteLine(string.Create(c, $"peak:        {meter.PeakDbfs:0.00} dBFS (mono mix)"));
+        Console.WriteLine(string.Create(c, $"rms:         {meter.RmsDbfs:0.00} dBFS (mono mix)"));
         return CliRunner.Ok;
     }
 }

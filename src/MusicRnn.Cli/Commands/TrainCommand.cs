@@ -98,6 +98,7 @@ internal static class TrainCommand
                 spec = spec with { HiddenSize = ParameterBudget.MatchHidden(spec, budget) };
             }
             spec.Validate();
+            CheckFitsInMemory(spec, parsed.GetValue(matchParams) is not null ? "--match-params" : "--hidden");
 
             var training = new TrainingConfig
             {
@@ -121,26 +122,80 @@ internal static class TrainCommand
                 Resume = parsed.GetValue(resume),
                 Device = CommonOptions.Apply(parsed.GetValue(device)!, parsed.GetValue(threads)),
             };
-            run.Validate();
 
+            // The folder is claimed before its contents are checked, so a second run is told that
+            // the folder is busy, not what the first run happens to have written so far.
+            bool created = !Directory.Exists(run.OutDirectory);
+            var claim = Claim(run);
             var progress = ConsoleProgress.For(parsed.GetValue(quiet));
+            bool done = false;
             try
             {
+                run.Validate();
                 using var songs = TrainingData.Load(data, run.Device, progress);
                 var result = TrainingSession.Run(songs, spec, training, run, progress, ModelFactory.Create);
                 Report(result);
+                done = true;
             }
             catch (TrainingDivergedException e)
             {
                 throw new InputException(e.Message, e);
             }
+            catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("can't allocate memory", StringComparison.Ordinal))
+            {
+                // libtorch's allocator failed: the model's activations (window × batch × hidden) do not fit.
+                throw new InputException($"--hidden: out of memory while training ({FirstLine(e.Message)}); lower --hidden, --window or --batch", e);
+            }
             finally
             {
                 (progress as IDisposable)?.Dispose();
+                claim?.Dispose();
+                if (!done && created) RemoveIfOnlyLock(run.OutDirectory);
             }
             return CliRunner.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Refuses a model whose weights, gradients and (up to two) optimizer state tensors, all
+    /// float32, cannot fit in this machine's memory, before libtorch fails to allocate them.
+    /// </summary>
+    private static void CheckFitsInMemory(ModelSpec spec, string option)
+    {
+        long parameters = ParameterBudget.Count(spec);
+        double bytes = parameters * 4.0 * 4;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && bytes > available)
+            throw InputException.ForOption(option, string.Create(CultureInfo.InvariantCulture,
+                $"a model of {parameters} parameters needs about {bytes / 1e9:F1} GB for weights, gradients and optimizer state; this machine has {available / 1e9:F1} GB"));
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    /// <summary>
+    /// Claims the output folder for this process. Problems with the path itself, and a --resume
+    /// of a folder that does not exist, are left to <see cref="RunConfig.Validate"/>, which reports
+    /// them without creating anything.
+    /// </summary>
+    private static OutputLock? Claim(RunConfig run) =>
+        string.IsNullOrWhiteSpace(run.OutDirectory) || File.Exists(run.OutDirectory) || (run.Resume && !Directory.Exists(run.OutDirectory))
+            ? null
+            : OutputLock.Acquire(run.OutDirectory);
+
+    /// <summary>A run refused before writing anything leaves no folder behind that it created only to lock.</summary>
+    private static void RemoveIfOnlyLock(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory)
+                && Directory.EnumerateFileSystemEntries(directory).All(e => Path.GetFileName(e) is OutputLock.LockFile or OutputLock.PidFile))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leaving an empty folder behind is harmless; the refusal already says what went wrong.
+        }
     }
 
     private static void Report(TrainingResult result)

@@ -52,10 +52,10 @@ internal static class WavWriter
     internal static short ToInt16(float x) => (short)Math.Clamp(MathF.Round(x * 32768f), -32768f, 32767f);
 
     // A NaN has no sensible clipped value, and silently writing silence would hide a diverged model.
-    private static float Clip(float x, long index) =>
+    internal static float Clip(float x, long index) =>
         float.IsNaN(x) ? throw new ArgumentException($"sample {index} is NaN", "mono") : Math.Clamp(x, -1f, 1f);
 
-    private static byte[] Header(SampleFormat format, int sampleRate, int frames, long dataBytes, int headerBytes)
+    internal static byte[] Header(SampleFormat format, int sampleRate, int frames, long dataBytes, int headerBytes)
     {
         bool isFloat = format == SampleFormat.F32;
         int bytesPerSample = isFloat ? 4 : 2;

@@ -15,7 +15,8 @@ namespace MusicRnn.Models;
 /// The mask is multiplied into U in every forward pass: masked entries get a zero gradient,
 /// so no optimizer step can break the structure (the essay's code masked only at
 /// initialisation). The stored weight_hh keeps its masked entries at exactly 0 as well,
-/// which <see cref="RecurrentLayers.ResetParameters"/> ensures.
+/// which <see cref="RecurrentLayers.ResetParameters"/> ensures. The window runs as one
+/// <see cref="ElmanWindowFunction"/>; the autograd loop here is the reference it is proved against.
 /// </remarks>
 internal sealed class ClockworkCell : RecurrentCell
 {

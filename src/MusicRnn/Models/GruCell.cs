@@ -15,7 +15,8 @@ namespace MusicRnn.Models;
 /// h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 /// </code>
 /// Gate blocks are stacked (r, z, n) as in PyTorch. "After" is libtorch's <c>nn.GRU</c>,
-/// which <see cref="ModelFactory"/> runs fused; its loop here only serves to prove the kernel.
+/// which <see cref="ModelFactory"/> runs fused; "Before" runs as one
+/// <see cref="GruWindowFunction"/>. The autograd loop here is the reference both are proved against.
 /// </remarks>
 internal sealed class GruCell : RecurrentCell
 {

@@ -16,7 +16,9 @@ namespace MusicRnn.Models;
 /// h_t = o_t ⊙ tanh(c_t)
 /// </code>
 /// Gate blocks are stacked (i, f, g, o) as in PyTorch. Without peepholes the equations are
-/// libtorch's <c>nn.LSTM</c>; this loop then only serves to prove the fused kernel.
+/// libtorch's <c>nn.LSTM</c>, which <see cref="ModelFactory"/> runs fused; with them the window
+/// runs as one <see cref="PeepholeLstmFunction"/>. The autograd loop here is the reference
+/// both are proved against.
 /// </remarks>
 internal sealed class LstmCell : RecurrentCell
 {

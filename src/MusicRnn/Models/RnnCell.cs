@@ -8,8 +8,9 @@ namespace MusicRnn.Models;
 /// <code>
 /// h_t = φ(W x_t + b_W + U h_{t-1} + b_U),   φ = tanh or σ
 /// </code>
-/// With φ = tanh this is libtorch's <c>nn.RNN</c>, whose fused kernel
-/// <see cref="ModelFactory"/> prefers; this explicit loop serves φ = σ and proves the kernel.
+/// With φ = tanh this is libtorch's <c>nn.RNN</c>, which <see cref="ModelFactory"/> runs
+/// fused; otherwise the window runs as one <see cref="ElmanWindowFunction"/>. The autograd
+/// loop here is the reference both are proved against.
 /// </remarks>
 internal sealed class RnnCell : RecurrentCell
 {

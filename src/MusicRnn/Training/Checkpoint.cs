@@ -67,13 +67,16 @@ public sealed class Checkpoint : IDisposable
         string target = Path.GetFullPath(directory);
         string temp = target + ".tmp";
         string old = target + ".old";
+        int pause = TestPauseMilliseconds();
         if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
         System.IO.Directory.CreateDirectory(temp);
 
         using (var scope = NewDisposeScope())
         {
             Safetensors.Save(Path.Combine(temp, WeightsFile), AsFloat32(weights));
+            Thread.Sleep(pause);
             Safetensors.Save(Path.Combine(temp, OptimizerFile), AsFloat32(optimizer));
+            Thread.Sleep(pause);
         }
         var hashed = config with
         {
@@ -89,6 +92,7 @@ public sealed class Checkpoint : IDisposable
             JsonSerializer.Serialize(file, hashed, CheckpointConfig.JsonOptions);
             file.Flush(flushToDisk: true);
         }
+        Thread.Sleep(pause);
 
         // The swap: at every instant either target or old is a complete checkpoint.
         if (System.IO.Directory.Exists(target))
@@ -96,10 +100,22 @@ public sealed class Checkpoint : IDisposable
             if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
             System.IO.Directory.Move(target, old);
         }
+        Thread.Sleep(pause);
         beforeSwap?.Invoke();
         System.IO.Directory.Move(temp, target);
+        Thread.Sleep(pause);
         if (System.IO.Directory.Exists(old)) System.IO.Directory.Delete(old, recursive: true);
     }
+
+    /// <summary>
+    /// Test hook, inert unless set: MUSICRNN_TEST_PAUSE_IN_CHECKPOINT=MS makes every save sleep MS
+    /// milliseconds after each of its steps (weights written, optimizer written, config written,
+    /// old checkpoint moved aside, new one moved in), so a kill-safety test can SIGKILL a real
+    /// process in each of those states. Anything but a positive integer means no pause.
+    /// </summary>
+    private static int TestPauseMilliseconds() =>
+        int.TryParse(Environment.GetEnvironmentVariable("MUSICRNN_TEST_PAUSE_IN_CHECKPOINT"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out int ms) ? Math.Min(ms, 60_000) : 0;
 
     /// <summary>
     /// Reads and checks a checkpoint folder: format, version, and each tensor file's
@@ -121,11 +137,21 @@ public sealed class Checkpoint : IDisposable
             string? format = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("format", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
             if (format != CheckpointConfig.FormatName)
                 throw InputException.ForFile(configPath, $"not a MusicRnn checkpoint (format is '{format}', expected '{CheckpointConfig.FormatName}')");
-            int version = root.TryGetProperty("version", out var v) && v.TryGetInt32(out int n) ? n : -1;
+            int version = root.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n) ? n : -1;
+            if (version > CheckpointConfig.CurrentVersion)
+                throw InputException.ForFile(configPath, $"checkpoint format version {version} is newer than this MusicRnn reads (version {CheckpointConfig.CurrentVersion}); use a newer MusicRnn");
             if (version != CheckpointConfig.CurrentVersion)
-                throw InputException.ForFile(configPath, $"checkpoint format version {version}; this MusicRnn reads version {CheckpointConfig.CurrentVersion}");
+                throw InputException.ForFile(configPath, $"checkpoint format version {(version < 0 ? "missing or not a whole number" : version)}; this MusicRnn reads version {CheckpointConfig.CurrentVersion}");
             config = root.Deserialize<CheckpointConfig>(CheckpointConfig.JsonOptions)
                 ?? throw InputException.ForFile(configPath, "empty configuration");
+            // "required" only demands that a key be present; a hand-edited null would surface much later as a crash.
+            (string Name, object? Value)[] sections =
+            [
+                ("model", config.Model), ("codec", config.Codec), ("normalizer", config.Normalizer), ("data", config.Data?.Songs),
+                ("training", config.Training), ("progress", config.Progress), ("optimizer", config.Optimizer?.Scalars), ("tensors", config.Tensors),
+            ];
+            string? missing = sections.FirstOrDefault(s => s.Value is null).Name;
+            if (missing is not null) throw InputException.ForFile(configPath, $"section '{missing}' is null or incomplete");
         }
         catch (JsonException e)
         {

@@ -72,6 +72,9 @@ public sealed record TrainingConfig
         if (Epochs <= 0) throw InputException.ForOption("--epochs", $"expected a positive number of epochs, got {Epochs}");
         if (!double.IsFinite(LearningRate) || LearningRate <= 0)
             throw InputException.ForOption("--lr", $"expected a positive learning rate, got {LearningRate}");
+        // libtorch applies the rate as a float32 scalar; a larger one fails inside the first step.
+        if (LearningRate > float.MaxValue)
+            throw InputException.ForOption("--lr", $"expected a positive learning rate a float32 can hold (at most 3.4e38), got {LearningRate}");
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1)
             throw InputException.ForOption("--momentum", $"expected a momentum in [0, 1), got {Momentum}");
         if (Momentum > 0 && Optimizer != OptimizerKind.Sgd)

@@ -86,6 +86,9 @@ public sealed class TrainingLog : IDisposable
     {
         var rows = File.Exists(path) ? File.ReadAllLines(path).Skip(1) : [];
         var kept = rows.Where(line => line.Length > 0 && keep(line.Split(','))).ToArray();
-        File.WriteAllLines(path, kept.Prepend(header));
+        // Written beside and renamed over: a run killed here keeps the old log whole rather than a cut one.
+        string temp = path + ".tmp";
+        File.WriteAllLines(temp, kept.Prepend(header));
+        File.Move(temp, path, overwrite: true);
     }
 }

@@ -47,7 +47,8 @@ public static class TrainingSession
         run.Validate();
         data.CheckFits(training);
 
-        Checkpoint? resumed = run.Resume ? Checkpoint.Load(run.CheckpointDirectory) : null;
+        if (run.ResumesFromScratch) progress.Note($"{run.OutDirectory} has no checkpoint yet (the run stopped during its first epoch): starting from the beginning");
+        Checkpoint? resumed = run.Resume && run.HasCheckpoint ? Checkpoint.Load(run.CheckpointDirectory) : null;
         try
         {
             if (resumed is not null) CheckSameSettings(resumed.Config, Describe(data, spec, training, null), run.OutDirectory);

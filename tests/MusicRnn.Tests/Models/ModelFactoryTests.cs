@@ -85,4 +85,15 @@ public sealed class ModelFactoryTests
         Assert.True(new long[] { 4, 2, spec.OutputSize }.SequenceEqual(output.shape), name);
         Assert.Equal(8, next.Clock);
     }
+
+    [Fact]
+    public void Should_refuse_a_clockwork_width_that_does_not_split_into_its_modules()
+    {
+        // Given a CW-RNN of 8 modules asked for 30 units
+        var spec = new ModelSpec { Arch = Architecture.CwRnn, InputSize = 4, OutputSize = 4, HiddenSize = 30, Modules = 8 };
+
+        // When it is built, Then the user is told which option is wrong
+        var error = Assert.Throws<InputException>(() => ModelFactory.Create(spec));
+        Assert.StartsWith("--hidden:", error.Message, StringComparison.Ordinal);
+    }
 }

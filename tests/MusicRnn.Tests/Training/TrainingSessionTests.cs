@@ -160,11 +160,12 @@ public sealed class TrainingMemoryTests(ITestOutputHelper output)
         // When training
         TrainingSession.Run(data, spec, training, new RunConfig { OutDirectory = dir.Path }, sink, ModelFactory.Create);
 
-        // Then the working set after epoch 5 is within 10% of that after epoch 1
+        // Then the working set after epoch 5 has grown by at most 10% over that after epoch 1
+        // (a leak only grows; the allocator returning pages to the OS may shrink it)
         Assert.Equal(5, sink.Samples.Count);
         double first = sink.Samples[0], last = sink.Samples[^1];
         output.WriteLine("working set after each epoch (MB): " + string.Join(", ", sink.Samples.Select(b => (b / 1e6).ToString("F1", System.Globalization.CultureInfo.InvariantCulture))));
-        Assert.True(Math.Abs(last - first) <= 0.10 * first, $"working set after epoch 1: {first / 1e6:F1} MB, after epoch 5: {last / 1e6:F1} MB");
+        Assert.True(last - first <= 0.10 * first, $"working set after epoch 1: {first / 1e6:F1} MB, after epoch 5: {last / 1e6:F1} MB");
     }
 
     private sealed class MemorySink : IProgressSink
