@@ -53,7 +53,7 @@ public static class BenchRunner
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(progress);
         config.Validate();
-        PrepareOutput(run);
+        using var claim = ClaimOutput(run);
         var audio = AudioFiles(config, run, progress);
         return config.Task == BenchTask.Sequence
             ? SequenceRunner.Run(config, run, audio, progress)
@@ -282,18 +282,25 @@ public static class BenchRunner
     }
 
     /// <summary>
-    /// A fresh run refuses a folder that already holds a bench run (it would mix two grids);
-    /// <c>--resume</c> is how to continue one.
+    /// Claims the output folder for this process (<see cref="OutputLock"/>: a second bench or a
+    /// train into it is refused while this one runs), then refuses, for a fresh run, a folder that
+    /// already holds a bench run (it would mix two grids); <c>--resume</c> is how to continue one.
+    /// The claim comes first, so a second run is told the folder is busy rather than what the first
+    /// has written so far.
     /// </summary>
-    private static void PrepareOutput(BenchRunOptions run)
+    private static OutputLock ClaimOutput(BenchRunOptions run)
     {
         if (string.IsNullOrWhiteSpace(run.OutDirectory)) throw InputException.ForOption("--out", "expected a folder path, got nothing");
         if (File.Exists(run.OutDirectory)) throw InputException.ForOption("--out", $"expected a folder, but {run.OutDirectory} is a file");
+        var claim = OutputLock.Acquire(run.OutDirectory);
         bool used = Directory.Exists(Path.Combine(run.OutDirectory, BenchRunOptions.ModelsFolder))
             || File.Exists(Path.Combine(run.OutDirectory, BenchResults.FileName));
         if (used && !run.Resume)
+        {
+            claim.Dispose();
             throw InputException.ForOption("--out", $"{run.OutDirectory} already holds a bench run; pass --resume to continue it or choose another folder");
-        Directory.CreateDirectory(run.OutDirectory);
+        }
+        return claim;
     }
 
     /// <summary>

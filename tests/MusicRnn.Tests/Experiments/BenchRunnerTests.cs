@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MusicRnn.Experiments;
 using MusicRnn.Models;
+using MusicRnn.Training;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Tests.Experiments;
@@ -133,6 +134,21 @@ public sealed class BenchRunnerTests : IDisposable
         // Then both are refused, the first naming --out, the second the setting that differs
         Assert.StartsWith("--out:", fresh.Message, StringComparison.Ordinal);
         Assert.Contains("learning rate differs", changed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_refuse_a_folder_another_run_is_writing()
+    {
+        // Given a folder claimed by another run
+        var run = Out("busy");
+        using var other = OutputLock.Acquire(run.OutDirectory);
+
+        // When a bench is started into it
+        var e = Assert.Throws<InputException>(() => BenchRunner.Run(TinyBench.Config([Architecture.Rnn], [1]), run, NullProgress.Instance));
+
+        // Then it is refused as busy, and nothing was written there
+        Assert.Contains("in use", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(run.OutDirectory, "track.wav")));
     }
 
     [Fact]
