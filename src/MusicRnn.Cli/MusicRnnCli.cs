@@ -19,5 +19,8 @@ public static class MusicRnnCli
         SynthCommand.Create(),
         TrainCommand.Create(),
         GenerateCommand.Create(),
+        BenchCommand.Create(),
+        ReportCommand.Create(),
+        DemoCommand.Create(),
     };
 }

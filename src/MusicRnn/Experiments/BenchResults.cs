@@ -398,7 +398,7 @@ public sealed record RunProvenance
 
 /// <summary>
 /// The order models are listed in everywhere (results, tables, plots): by architecture as the
-/// grid names them (rnn, lstm, gru, cwrnn, then any other alphabetically), then by depth, so a
+/// grid names them (rnn, lstm, gru, cwrnn, then any other alphabetically), then by depth and size, so a
 /// merged grid reads the same whatever order its cells finished in.
 /// </summary>
 public sealed class ModelOrder : IComparer<ModelResult>
@@ -425,6 +425,8 @@ public sealed class ModelOrder : IComparer<ModelResult>
         int c = RankOf(x.Spec.Arch).CompareTo(RankOf(y.Spec.Arch));
         if (c == 0) c = string.CompareOrdinal(x.Spec.Arch, y.Spec.Arch);
         if (c == 0) c = x.Spec.Layers.CompareTo(y.Spec.Layers);
+        // Several models of one cell (the koutnik budgets) read smallest first.
+        if (c == 0) c = x.Parameters.CompareTo(y.Parameters);
         return c != 0 ? c : string.CompareOrdinal(x.Name, y.Name);
     }
 }

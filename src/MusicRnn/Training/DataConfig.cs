@@ -30,6 +30,9 @@ public sealed record DataConfig
     /// <summary>Fraction of each song held out at its end for validation, in [0, 0.5].</summary>
     public double ValidateFraction { get; init; } = 0.1;
 
+    /// <summary>Keep only the first this many frames of each song (null = all); the essay's code trained on a song's start.</summary>
+    public int? MaxFrames { get; init; }
+
     /// <summary>Throws an <see cref="InputException"/> naming the first option that is out of range (reads no audio).</summary>
     public void Validate()
     {
@@ -41,6 +44,7 @@ public sealed record DataConfig
             throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {SampleRate}");
         if (!double.IsFinite(ValidateFraction) || ValidateFraction < 0 || ValidateFraction > 0.5)
             throw InputException.ForOption("--validate", $"expected a held-out fraction from 0 to 0.5, got {ValidateFraction}");
+        if (MaxFrames is <= 0) throw InputException.ForOption("--max-frames", $"expected a positive number of frames, got {MaxFrames}");
     }
 
     /// <summary>

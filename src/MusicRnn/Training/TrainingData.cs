@@ -81,6 +81,12 @@ public sealed class TrainingData : IDisposable
                 string sha = Checkpoint.Sha256Of(file);
                 float[] mono = AudioFile.ReadMono(file, config.SampleRate);
                 var frames = codec.Encode(mono).DetachFromDisposeScope(); // [F, features]
+                if (config.MaxFrames is { } max && frames.shape[0] > max)
+                {
+                    var head = frames.narrow(0, 0, max).clone().DetachFromDisposeScope();
+                    frames.Dispose();
+                    frames = head;
+                }
                 if (frames.shape[0] == 0) throw InputException.ForFile(file, "holds no audio samples");
                 raw.Add(frames);
                 records.Add(new SongRecord(file, sha, (int)frames.shape[0]));

@@ -1,0 +1,352 @@
+using System.Diagnostics;
+using System.Globalization;
+using MusicRnn.Audio;
+using MusicRnn.Codecs;
+using MusicRnn.Generation;
+using MusicRnn.Models;
+using MusicRnn.Synthesis;
+using MusicRnn.Training;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Experiments;
+
+/// <summary>Where a bench run writes and what it runs on; none of it changes the figures except timings.</summary>
+public sealed record BenchRunOptions
+{
+    /// <summary>The results folder: models/, samples/, results.json, table.md, the figures, report.html.</summary>
+    public required string OutDirectory { get; init; }
+
+    /// <summary>Keep the models an earlier run of the same grid finished, continue the others from their checkpoints.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Device every model trains on.</summary>
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>The folder of one model: checkpoint/, log.csv, validation.csv, result.json.</summary>
+    public string ModelDirectory(string name) => Path.Combine(OutDirectory, ModelsFolder, name);
+
+    /// <summary>Sub-folder of the results folder that holds one folder per model.</summary>
+    public const string ModelsFolder = "models";
+
+    /// <summary>File name of a finished model's result inside its folder (a one-model results.json).</summary>
+    public const string ResultFile = "result.json";
+
+    /// <summary>File name of the synthesized track when no audio is given.</summary>
+    public const string TrackFile = "track.wav";
+}
+
+/// <summary>
+/// Runs a bench grid (DESIGN.md §7): every model of <see cref="BenchConfig.Cells"/> is trained on
+/// the same data with the same settings through <see cref="TrainingSession"/> (so loss, time and
+/// checkpoints are measured by one code path for all), generates a short sample through
+/// <see cref="GenerationRun"/>, and is written to models/&lt;name&gt;/result.json the moment it
+/// finishes, so an interrupted run resumes with every finished model kept. Then the whole folder
+/// (results.json, table.md, figures, report.html) is written by <see cref="ResultsFolder.WriteAll"/>.
+/// </summary>
+public static class BenchRunner
+{
+    /// <summary>Runs the grid and writes the results folder; returns what it wrote into results.json.</summary>
+    /// <exception cref="InputException">Bad settings, unreadable audio, or an output folder that holds another run.</exception>
+    public static BenchResults Run(BenchConfig config, BenchRunOptions run, IProgressSink progress)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(progress);
+        config.Validate();
+        using var claim = ClaimOutput(run);
+        var audio = AudioFiles(config, run, progress);
+        return config.Task == BenchTask.Sequence
+            ? SequenceRunner.Run(config, run, audio, progress)
+            : RunFrames(config, run, audio, progress);
+    }
+
+    /// <summary>
+    /// Optimizer updates each model of the frames task makes on songs of <paramref name="frameCounts"/>
+    /// codec frames: the same window plan as <see cref="Trainer.IterationsPerEpoch"/>, after the
+    /// frame limit and the held-out tail, times the epochs.
+    /// </summary>
+    public static long UpdatesPerModel(BenchConfig config, IEnumerable<int> frameCounts)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        long perEpoch = 0;
+        foreach (int count in frameCounts)
+        {
+            int frames = config.MaxFrames is { } max ? Math.Min(count, max) : count;
+            int head = frames - TrainingSong.TailFrames(frames, config.ValidateFraction);
+            int length = Math.Max(0, head - TrainingSong.TargetShift(config.Objective));
+            perEpoch += WindowPlan.For(length, config.Training).Steps;
+        }
+        return perEpoch * config.Training.Epochs;
+    }
+
+    private static BenchResults RunFrames(BenchConfig config, BenchRunOptions run, IReadOnlyList<string> audio, IProgressSink progress)
+    {
+        using var data = TrainingData.Load(config.DataFor(audio), run.Device, progress);
+        var settings = SettingsOf(config, data);
+        var cells = config.Cells();
+        var models = new List<ModelResult>();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < cells.Count; i++)
+        {
+            var cell = cells[i];
+            var sink = new ModelProgress(progress, cell.Name, i + 1, cells.Count);
+            var model = Kept(config, settings, run, cell, progress)
+                ?? TrainFrames(config, settings, run, data, cell, sink);
+            models.Add(model);
+            NoteGridEta(progress, clock, i + 1, cells.Count, model);
+        }
+        var results = new BenchResults { Preset = config.Preset, Settings = settings, Models = models.Order(ModelOrder.Instance).ToList() };
+        ResultsFolder.WriteAll(results, run.OutDirectory);
+        return results;
+    }
+
+    /// <summary>How many times a model is attempted when libtorch fails under it (see <see cref="WithRetries{T}"/>).</summary>
+    private const int Attempts = 3;
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> (given whether it is a retry) and, when it fails inside
+    /// libtorch, runs it again, up to <see cref="Attempts"/> times. TorchSharp 0.107 lets the GC
+    /// finalize the Scalar an operator creates (<c>a + b</c> passes alpha = 1 as one, <c>pow(2)</c>
+    /// its exponent) while libtorch may still be reading it (dotnet/TorchSharp#1434): rarely, in
+    /// optimized code, an operation then fails on a freed scalar ("Unknown scalar type"). A retry
+    /// resumes the model from its last checkpoint, which continues exactly (same weights, optimizer
+    /// state and window position), so the figures are those of an unbroken run. A failure inside
+    /// an autograd function's backward cannot be caught (it unwinds through native frames and ends
+    /// the process), which is why each model also trains and samples inside a
+    /// <see cref="NoCollection"/> region, and the musicrnn executable runs with the server GC
+    /// (src/MusicRnn.Cli/runtimeconfig.template.json), whose larger budgets mean far fewer collections.
+    /// </summary>
+    internal static T WithRetries<T>(string name, IProgressSink progress, Func<bool, T> attempt)
+    {
+        for (int n = 1; ; n++)
+        {
+            try
+            {
+                return attempt(n > 1);
+            }
+            catch (System.Runtime.InteropServices.ExternalException e) when (n < Attempts)
+            {
+                progress.Note($"{name}: libtorch failed ({e.Message.Split('\n')[0].Trim()}); retrying from the last checkpoint ({n}/{Attempts - 1})");
+            }
+        }
+    }
+
+    /// <summary>Trains one model, generates its sample, and persists its result, retrying if libtorch fails under it.</summary>
+    private static ModelResult TrainFrames(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
+        GridCell cell, IProgressSink progress) =>
+        WithRetries(cell.Name, progress, retry => TrainFramesOnce(config, settings, run, data, cell, progress, retry));
+
+    private static ModelResult TrainFramesOnce(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
+        GridCell cell, IProgressSink progress, bool retry)
+    {
+        string directory = run.ModelDirectory(cell.Name);
+        var spec = config.SpecFor(cell, data.FeatureCount);
+        var training = new RunConfig
+        {
+            OutDirectory = directory,
+            Resume = (run.Resume || retry) && Directory.Exists(Path.Combine(directory, "checkpoint")),
+            Device = run.Device,
+        };
+        if (training.Resume) progress.Note($"{cell.Name}: resuming from its checkpoint");
+        TrainingResult trained;
+        try
+        {
+            using var quiet = NoCollection.Begin(NoCollection.ModelBudget);
+            trained = TrainingSession.Run(data, spec, config.Training, training, progress, ModelFactory.Create);
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw new InputException($"{cell.Name}: {e.Message}", e);
+        }
+
+        string? sample = null;
+        var sampleClock = Stopwatch.StartNew();
+        if (config.SampleSeconds > 0)
+        {
+            sample = ResultsFolder.SamplePath(cell.Name);
+            var generation = new GenerationConfig
+            {
+                Model = trained.CheckpointDirectory,
+                Output = Path.Combine(run.OutDirectory, sample),
+                Seconds = config.SampleSeconds,
+                PrimeSeconds = config.PrimeSeconds,
+                Seed = config.Training.Seed,
+            };
+            using var quiet = NoCollection.Begin(NoCollection.ModelBudget);
+            GenerationRun.Run(generation, run.Device, progress);
+        }
+        double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
+
+        var logs = ModelLogs.Read(directory);
+        var epochSeconds = logs.EpochSeconds();
+        var result = new ModelResult
+        {
+            Name = cell.Name,
+            Spec = ModelSummary.From(spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount }),
+            Parameters = ParameterCount(spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount }),
+            EpochSeconds = epochSeconds,
+            TotalSeconds = epochSeconds.Sum() + sampleSeconds,
+            LossCurve = logs.Losses.Select(l => new LossPoint(l.Iteration, l.Loss)).ToList(),
+            ValidationLoss = logs.EpochEnds.Where(e => e.Validation is not null).Select(e => e.Validation!.Value).ToList(),
+            FinalTrainLoss = logs.FinalTrainLoss(),
+            FinalValidationLoss = logs.EpochEnds.Count > 0 ? logs.EpochEnds[^1].Validation : null,
+            PersistenceLoss = logs.PersistenceLoss,
+            Sample = sample,
+            Provenance = Provenance(run),
+        };
+        Persist(config, settings, run, result);
+        return result;
+    }
+
+    /// <summary>
+    /// The trainable parameters the tables show and <see cref="SizeMatch.Params"/> matches on:
+    /// every scalar of the model, less the CW-RNN's masked recurrent weights, which are held at zero.
+    /// </summary>
+    internal static long ParameterCount(ModelSpec spec) => ParameterBudget.CountFree(spec);
+
+    /// <summary>How a figure measured now, in this process, was obtained.</summary>
+    internal static RunProvenance Provenance(BenchRunOptions run) =>
+        RunProvenance.Capture(run.Device.ToString(), get_num_threads());
+
+    /// <summary>Writes a finished model's result as a one-model results file in its folder.</summary>
+    internal static void Persist(BenchConfig config, BenchSettings settings, BenchRunOptions run, ModelResult result) =>
+        new BenchResults { Preset = config.Preset, Settings = settings, Models = [result] }
+            .Save(Path.Combine(run.ModelDirectory(result.Name), BenchRunOptions.ResultFile));
+
+    /// <summary>
+    /// With <c>--resume</c>, the result an earlier run persisted for <paramref name="cell"/>, if it
+    /// finished; refused (naming the setting) when that run used other settings.
+    /// </summary>
+    internal static ModelResult? Kept(BenchConfig config, BenchSettings settings, BenchRunOptions run, GridCell cell, IProgressSink progress)
+    {
+        string path = Path.Combine(run.ModelDirectory(cell.Name), BenchRunOptions.ResultFile);
+        if (!run.Resume || !File.Exists(path)) return null;
+        var saved = BenchResults.Load(path);
+        var asked = new BenchResults { Preset = config.Preset, Settings = settings, Models = [], Source = "this run" };
+        BenchResults.Merge([asked, saved]);
+        if (saved.Models.Count != 1 || saved.Models[0].Name != cell.Name)
+            throw InputException.ForFile(path, $"expected the result of model {cell.Name} alone");
+        progress.Note($"{cell.Name}: kept from the earlier run");
+        return saved.Models[0];
+    }
+
+    /// <summary>The settings every model shares, as results.json records them and <c>report</c> compares them.</summary>
+    private static BenchSettings SettingsOf(BenchConfig config, TrainingData data)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var extra = new Dictionary<string, string>
+        {
+            ["audio sha256"] = string.Join(" ", data.Records.Select(r => r.Sha256[..16])),
+            ["frames"] = string.Join(" ", data.Records.Select(r => r.Frames.ToString(c))),
+            ["normalize"] = Normalizer.NameOf(config.Normalize),
+            ["validate"] = config.ValidateFraction.ToString("R", c),
+            ["clip"] = config.Training.Clip.ToString("R", c),
+            ["state"] = config.Training.State.ToString().ToLowerInvariant(),
+            ["size"] = SizeOf(config),
+            ["sample seconds"] = config.SampleSeconds.ToString("R", c),
+        };
+        if (config.MaxFrames is { } max) extra["max frames"] = max.ToString(c);
+        if (config.Training.Optimizer == OptimizerKind.Sgd)
+            extra["momentum"] = config.Training.Momentum.ToString("R", c) + (config.Training.Nesterov ? " nesterov" : "");
+        return new BenchSettings
+        {
+            Audio = string.Join(", ", data.Records.Select(r => Path.GetFileName(r.Path))),
+            Codec = data.Codec.Name,
+            FrameSize = data.Codec.FrameLength,
+            SampleRate = data.Codec.SampleRate,
+            Window = config.Training.Window,
+            Stride = config.Training.Stride,
+            Batch = config.Training.Batch,
+            Epochs = config.Training.Epochs,
+            Optimizer = config.Training.Optimizer.ToString().ToLowerInvariant(),
+            LearningRate = config.Training.LearningRate,
+            Objective = config.Objective.ToString().ToLowerInvariant(),
+            LossMetric = "mse",
+            Seed = config.Training.Seed,
+            Extra = extra,
+        };
+    }
+
+    /// <summary>How the grid's models are sized, as one setting: "hidden 128", "params 12345", "params of lstm with 128 hidden".</summary>
+    internal static string SizeOf(BenchConfig config)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string modules = config.Archs.Contains(Architecture.CwRnn) ? $", {config.Modules} cwrnn modules" : "";
+        if (config.Budgets.Count > 0) return $"params {string.Join(" ", config.Budgets.Select(b => b.ToString(c)))}{modules}";
+        return config.Match switch
+        {
+            SizeMatch.Params when config.ParameterBudget is { } p => $"params {p.ToString(c)}{modules}",
+            SizeMatch.Params => $"params of an lstm with {config.Hidden.ToString(c)} hidden{modules}",
+            _ => $"hidden {config.Hidden.ToString(c)}{modules}",
+        };
+    }
+
+    /// <summary>
+    /// Claims the output folder for this process (<see cref="OutputLock"/>: a second bench or a
+    /// train into it is refused while this one runs), then refuses, for a fresh run, a folder that
+    /// already holds a bench run (it would mix two grids); <c>--resume</c> is how to continue one.
+    /// The claim comes first, so a second run is told the folder is busy rather than what the first
+    /// has written so far.
+    /// </summary>
+    private static OutputLock ClaimOutput(BenchRunOptions run)
+    {
+        if (string.IsNullOrWhiteSpace(run.OutDirectory)) throw InputException.ForOption("--out", "expected a folder path, got nothing");
+        if (File.Exists(run.OutDirectory)) throw InputException.ForOption("--out", $"expected a folder, but {run.OutDirectory} is a file");
+        var claim = OutputLock.Acquire(run.OutDirectory);
+        bool used = Directory.Exists(Path.Combine(run.OutDirectory, BenchRunOptions.ModelsFolder))
+            || File.Exists(Path.Combine(run.OutDirectory, BenchResults.FileName));
+        if (used && !run.Resume)
+        {
+            claim.Dispose();
+            throw InputException.ForOption("--out", $"{run.OutDirectory} already holds a bench run; pass --resume to continue it or choose another folder");
+        }
+        return claim;
+    }
+
+    /// <summary>
+    /// The songs to train on: the given files and folders, or the built-in track synthesized into
+    /// the output folder (seeded by the grid's seed, so one seed means one song).
+    /// </summary>
+    private static IReadOnlyList<string> AudioFiles(BenchConfig config, BenchRunOptions run, IProgressSink progress)
+    {
+        if (config.Audio.Count > 0) return config.Audio;
+        string path = Path.Combine(run.OutDirectory, BenchRunOptions.TrackFile);
+        var spec = new TrackSpec
+        {
+            Seconds = config.TrackSeconds,
+            Seed = (int)(config.Training.Seed % int.MaxValue),
+            SampleRate = config.SampleRate is >= 8000 and <= 192000 ? config.SampleRate : 22050,
+        };
+        spec.Validate();
+        progress.Note(string.Create(CultureInfo.InvariantCulture, $"synthesizing {spec.Seconds:0.##} s of the built-in track (seed {spec.Seed}) into {path}"));
+        AudioFile.WriteWav(path, TrackSynthesizer.Render(spec), spec.SampleRate, SampleFormat.S16);
+        return [path];
+    }
+
+    /// <summary>After each model: how long the grid has taken, and a rough time left at the mean pace so far.</summary>
+    internal static void NoteGridEta(IProgressSink progress, Stopwatch clock, int done, int total, ModelResult model)
+    {
+        double elapsed = clock.Elapsed.TotalSeconds;
+        double left = done >= total ? 0 : elapsed / done * (total - done);
+        var c = CultureInfo.InvariantCulture;
+        string grid = done < total
+            ? string.Create(c, $"grid {elapsed:F0} s so far, about {left:F0} s left")
+            : string.Create(c, $"grid done in {elapsed:F0} s");
+        progress.Note(string.Create(c,
+            $"[{done}/{total}] {model.Name}: {model.Parameters:N0} parameters, final train loss {ResultsTables.Loss(model.FinalTrainLoss)}, {model.TrainSeconds:F1} s of training; {grid}"));
+    }
+
+    /// <summary>Passes progress on with the model's name and place in the grid in front, so the bar says which model it is.</summary>
+    internal sealed class ModelProgress(IProgressSink inner, string name, int index, int count) : IProgressSink
+    {
+        private readonly string _prefix = $"[{index}/{count}] {name}";
+
+        public void Begin(string task, long total) => inner.Begin($"{_prefix} {task}", total);
+
+        public void Report(long done, string? status = null) => inner.Report(done, status);
+
+        public void Note(string message) => inner.Note($"{_prefix}: {message}");
+
+        public void Complete() => inner.Complete();
+    }
+}

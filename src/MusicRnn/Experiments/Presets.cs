@@ -1,0 +1,105 @@
+using MusicRnn.Training;
+
+namespace MusicRnn.Experiments;
+
+/// <summary>
+/// The named starting points of <c>bench</c> (DESIGN.md §7, §8). Each is a complete
+/// <see cref="BenchConfig"/>; command-line options override single fields of it.
+/// </summary>
+public static class Presets
+{
+    /// <summary>The preset names, in the order the help lists them.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["quick", "essay", "essay-code", "koutnik"];
+
+    /// <summary>
+    /// Minutes on two cores for the whole default grid (4 architectures × 1–3 layers): 512-sample
+    /// rfft frames (512 features, 43 frames a second) of 20 s of audio (862 frames, the last 10 %
+    /// held out), 128 hidden units, windows of 100 frames every 10, three epochs of RMSProp — 68
+    /// updates per epoch per model — on one thread (see <see cref="BenchConfig.Threads"/>).
+    /// </summary>
+    public static BenchConfig Quick { get; } = new()
+    {
+        Preset = "quick",
+        TrackSeconds = 20,
+        Codec = "rfft",
+        FrameLength = 512,
+        Hidden = 128,
+        Training = new TrainingConfig { Window = 100, Stride = 10, Epochs = 3, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-3 },
+        SampleSeconds = 5,
+        Threads = 1,
+    };
+
+    /// <summary>
+    /// What the essay describes: the full complex FFT with 2048 features per frame (1024-sample
+    /// frames), 2048 hidden units, windows of 200 frames every 5, 5 epochs of RMSProp, next-frame
+    /// prediction. Hours per model on a CPU.
+    /// </summary>
+    public static BenchConfig Essay { get; } = new()
+    {
+        Preset = "essay",
+        TrackSeconds = 30,
+        Codec = "fft",
+        FrameLength = 1024,
+        Hidden = 2048,
+        Training = new TrainingConfig { Window = 200, Stride = 5, Epochs = 5, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-3 },
+    };
+
+    /// <summary>
+    /// What the essay's code ran (DESIGN.md §8): 1024 fft features per frame (its stereo 256-sample
+    /// frames; mono 512-sample frames give the same count), 1024 hidden units, windows of 100
+    /// every 5 over the song's first 1024 frames, reconstruction, Adagrad lr 0.001, 5 epochs, no
+    /// held-out tail. Its loop started a window at every fifth of those 1024 frames (0, 5, …, 1020:
+    /// 205 windows, 5 × 205 = 1025 updates), letting the last ones run short. MusicRnn's trainer
+    /// only takes whole windows, so the preset keeps the same 205 starts by loading the 96 frames
+    /// the last window reaches past frame 1023: 1020 + 100 = 1120 frames.
+    /// </summary>
+    public static BenchConfig EssayCode { get; } = new()
+    {
+        Preset = "essay-code",
+        TrackSeconds = 30,
+        Codec = "fft",
+        FrameLength = 512,
+        MaxFrames = (EssayCodeStarts - 1) / 5 * 5 + 100,
+        Objective = Objective.Reconstruct,
+        ValidateFraction = 0,
+        Hidden = 1024,
+        Training = new TrainingConfig { Window = 100, Stride = 5, Epochs = 5, Optimizer = OptimizerKind.Adagrad, LearningRate = 1e-3, Clip = 0 },
+    };
+
+    /// <summary>The frames the essay's code started its windows in (its "first 1024 frames").</summary>
+    public const int EssayCodeStarts = 1024;
+
+    /// <summary>
+    /// Koutník et al. (2014), sequence generation: a 320-sample excerpt of the song scaled to
+    /// [-1, 1] is the target, the input is a constant 1 at every step, the one sequence is trained
+    /// by full BPTT over all 320 steps (one update per epoch), and the models are sized to
+    /// parameter budgets of about 100, 250, 500 and 1000. The figure is normalized MSE.
+    /// </summary>
+    public static BenchConfig Koutnik { get; } = new()
+    {
+        Preset = "koutnik",
+        Task = BenchTask.Sequence,
+        TrackSeconds = 4,
+        Codec = "raw",
+        FrameLength = 1,
+        Layers = [1],
+        Budgets = [100, 250, 500, 1000],
+        ValidateFraction = 0,
+        Objective = Objective.Reconstruct,
+        Normalize = Codecs.NormalizerKind.None,
+        Training = new TrainingConfig { Window = 320, Stride = 320, Epochs = 500, Optimizer = OptimizerKind.Adam, LearningRate = 1e-2, Clip = 1.0 },
+        SampleSeconds = 0,
+        ExcerptSamples = 320,
+        Threads = 1,
+    };
+
+    /// <summary>The preset called <paramref name="name"/>; an <see cref="InputException"/> naming <c>--preset</c> otherwise.</summary>
+    public static BenchConfig Get(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "quick" => Quick,
+        "essay" => Essay,
+        "essay-code" => EssayCode,
+        "koutnik" => Koutnik,
+        _ => throw InputException.ForOption("--preset", $"unknown preset '{name}'; expected one of {string.Join(", ", Names)}"),
+    };
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using MusicRnn.Audio;
+using MusicRnn.Models;
+using MusicRnn.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Experiments;
+
+/// <summary>
+/// Koutník et al.'s sequence generation task (2014, §4.1), the <c>koutnik</c> preset: the network
+/// gets a constant 1 as input at every step and must output a short excerpt of music, one sample
+/// per step, scaled to [-1, 1]. The single sequence is trained by full BPTT over all its steps,
+/// one update per epoch, and the figure is the normalized MSE (MSE divided by the target's
+/// variance: 1 is what the best constant output scores).
+/// <para>
+/// Why not <see cref="TrainingSession"/>: its trainer reads inputs and targets from one frame
+/// sequence (the target is the input, or the next input), and here the input is a constant
+/// while the target is audio. The loop below is the trainer's step without the windowing: the
+/// same models (<see cref="ModelFactory"/>), the same optimizers (<see cref="TrainingOptimizer"/>),
+/// the same gradient-norm clipping, the same seeding, and every model is timed the same way
+/// (update steps only). The models are small and train in seconds, so there are no per-epoch
+/// checkpoints: <c>--resume</c> (and a retry after a libtorch failure) keeps the finished models
+/// and retrains the rest from scratch, which gives the same figures.
+/// </para>
+/// </summary>
+internal static class SequenceRunner
+{
+    public static BenchResults Run(BenchConfig config, BenchRunOptions run, IReadOnlyList<string> audio, IProgressSink progress)
+    {
+        var files = config.DataFor(audio).ResolveFiles();
+        float[] excerpt = Excerpt(files[0], config, out int start);
+        double mean = excerpt.Average(x => (double)x);
+        double variance = excerpt.Average(x => (x - mean) * (x - mean));
+        if (variance <= 0) throw InputException.ForFile(files[0], $"the {config.ExcerptSamples}-sample excerpt at sample {start} is constant; pick another --excerpt-start");
+
+        var settings = SettingsOf(config, files[0], start);
+        var cells = config.Cells();
+        var models = new List<ModelResult>();
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < cells.Count; i++)
+        {
+            var cell = cells[i];
+            var sink = new BenchRunner.ModelProgress(progress, cell.Name, i + 1, cells.Count);
+            var model = BenchRunner.Kept(config, settings, run, cell, progress)
+                ?? BenchRunner.WithRetries(cell.Name, sink, _ => Train(config, settings, run, cell, excerpt, variance, sink));
+            models.Add(model);
+            BenchRunner.NoteGridEta(progress, clock, i + 1, cells.Count, model);
+        }
+        var results = new BenchResults { Preset = config.Preset, Settings = settings, Models = models.Order(ModelOrder.Instance).ToList() };
+        ResultsFolder.WriteAll(results, run.OutDirectory);
+        return results;
+    }
+
+    /// <summary>
+    /// The target: <see cref="BenchConfig.ExcerptSamples"/> samples from <see cref="BenchConfig.ExcerptStart"/>
+    /// seconds in (earlier if the song is too short), divided by their peak so they span [-1, 1].
+    /// </summary>
+    private static float[] Excerpt(string file, BenchConfig config, out int start)
+    {
+        float[] song = AudioFile.ReadMono(file, config.SampleRate);
+        int n = config.ExcerptSamples;
+        if (song.Length < n) throw InputException.ForFile(file, $"has {song.Length} samples at {config.SampleRate} Hz, fewer than the {n} the excerpt needs");
+        start = (int)Math.Min(Math.Round(config.ExcerptStart * config.SampleRate), song.Length - n);
+        var excerpt = song.AsSpan(start, n).ToArray();
+        float peak = excerpt.Max(MathF.Abs);
+        if (peak == 0) throw InputException.ForFile(file, $"the {n}-sample excerpt at sample {start} is silent; pick another --excerpt-start");
+        for (int i = 0; i < n; i++) excerpt[i] /= peak;
+        return excerpt;
+    }
+
+    private static ModelResult Train(BenchConfig config, BenchSettings settings, BenchRunOptions run, GridCell cell,
+        float[] excerpt, double variance, IProgressSink progress)
+    {
+        var spec = config.SpecFor(cell, 1);
+        var training = config.Training;
+        int steps = excerpt.Length;
+        var curve = new List<LossPoint>();
+        var epochSeconds = new List<double>();
+        double final;
+        Directory.CreateDirectory(run.ModelDirectory(cell.Name));
+
+        manual_seed(training.Seed);
+        using (var model = ModelFactory.Create(spec))
+        {
+            model.to(run.Device);
+            var parameters = model.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
+            using var optimizer = TrainingOptimizer.Create(training, parameters);
+            using var input = ones(steps, 1, 1, device: run.Device);                              // [T, 1, 1]: the constant input
+            using var target = tensor(excerpt, device: run.Device).view(steps, 1, 1);              // [T, 1, 1]
+            progress.Begin("train", training.Epochs);
+            var clock = new Stopwatch();
+            for (int epoch = 1; epoch <= training.Epochs; epoch++)
+            {
+                clock.Restart();
+                double loss;
+                using (NoCollection.Begin(NoCollection.StepBudget))
+                using (NewDisposeScope())
+                {
+                    var (output, state) = model.forward(input, null);
+                    var mse = nn.functional.mse_loss(output, target, nn.Reduction.Mean);
+                    loss = mse.item<float>() / variance;
+                    if (!double.IsFinite(loss)) throw new InputException($"{cell.Name}: training diverged at update {epoch} (loss {loss}); lower --lr");
+                    mse.backward();
+                    Clip(parameters.Select(p => p.Item2), training.Clip);
+                    optimizer.Step();
+                    foreach (var (_, p) in parameters) p.grad?.zero_();
+                    state.Dispose();
+                }
+                epochSeconds.Add(clock.Elapsed.TotalSeconds);
+                curve.Add(new LossPoint(epoch, loss));
+                progress.Report(epoch, string.Create(CultureInfo.InvariantCulture, $"normalized MSE {loss:G4}"));
+            }
+            progress.Complete();
+
+            // The figure: the trained model's normalized MSE, measured after the last update.
+            using (no_grad())
+            using (NewDisposeScope())
+            {
+                var (output, state) = model.forward(input, null);
+                final = nn.functional.mse_loss(output, target, nn.Reduction.Mean).item<float>() / variance;
+                state.Dispose();
+            }
+        }
+
+        var result = new ModelResult
+        {
+            Name = cell.Name,
+            Spec = ModelSummary.From(spec),
+            Parameters = BenchRunner.ParameterCount(spec),
+            EpochSeconds = epochSeconds,
+            TotalSeconds = epochSeconds.Sum(),
+            LossCurve = curve,
+            ValidationLoss = [],
+            FinalTrainLoss = final,
+            FinalValidationLoss = null,
+            PersistenceLoss = null,
+            Sample = null,
+            Provenance = BenchRunner.Provenance(run),
+        };
+        BenchRunner.Persist(config, settings, run, result);
+        return result;
+    }
+
+    /// <summary>Global gradient-norm clipping as the trainer does it (0 = off).</summary>
+    private static void Clip(IEnumerable<TorchSharp.Modules.Parameter> parameters, double ceiling)
+    {
+        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
+        if (ceiling <= 0 || grads.Length == 0) return;
+        double norm = Math.Sqrt(stack(grads.Select(g => g.square().sum())).sum().to_type(ScalarType.Float64).item<double>());
+        if (norm > ceiling)
+            foreach (var g in grads) g.mul_(ceiling / (norm + 1e-6));
+    }
+
+    private static BenchSettings SettingsOf(BenchConfig config, string file, int start)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return new BenchSettings
+        {
+            Audio = Path.GetFileName(file),
+            Codec = "raw",
+            FrameSize = 1,
+            SampleRate = config.SampleRate,
+            Window = config.ExcerptSamples,
+            Stride = config.ExcerptSamples,
+            Batch = 1,
+            Epochs = config.Training.Epochs,
+            Optimizer = config.Training.Optimizer.ToString().ToLowerInvariant(),
+            LearningRate = config.Training.LearningRate,
+            Objective = "constant input to excerpt",
+            LossMetric = "normalized mse",
+            Seed = config.Training.Seed,
+            Extra = new Dictionary<string, string>
+            {
+                ["audio sha256"] = Checkpoint.Sha256Of(file)[..16],
+                ["excerpt"] = $"{config.ExcerptSamples.ToString(c)} samples from sample {start.ToString(c)}, scaled to [-1, 1]",
+                ["clip"] = config.Training.Clip.ToString("R", c),
+                ["size"] = BenchRunner.SizeOf(config),
+            },
+        };
+    }
+}

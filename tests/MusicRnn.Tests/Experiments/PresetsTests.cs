@@ -1,0 +1,70 @@
+using MusicRnn.Codecs;
+using MusicRnn.Experiments;
+using MusicRnn.Models;
+using MusicRnn.Training;
+
+namespace MusicRnn.Tests.Experiments;
+
+public sealed class PresetsTests
+{
+    [Fact]
+    public void Should_give_the_essay_code_preset_1025_updates_as_the_essays_code_made()
+    {
+        // Given the essay-code preset and a song longer than the frames it uses (30 s of 512-sample frames)
+        var preset = Presets.EssayCode;
+        int frames = CodecFactory.Create(preset.Codec, preset.FrameLength).FrameCount(30 * preset.SampleRate);
+
+        // When the runner counts the updates each model makes
+        long updates = BenchRunner.UpdatesPerModel(preset, [frames]);
+
+        // Then they are the essay's code's: windows starting at 0, 5, …, 1020 of the first 1024 frames, 5 epochs
+        int starts = (Presets.EssayCodeStarts + preset.Training.Stride - 1) / preset.Training.Stride;
+        Assert.Equal(205, starts);
+        Assert.Equal(starts * 5L, updates);
+        Assert.Equal(1025, updates);
+    }
+
+    [Fact]
+    public void Should_set_the_essays_described_sizes_in_the_essay_preset()
+    {
+        // Given the essay preset
+        var preset = Presets.Essay;
+
+        // When its feature count and grid are read
+        int features = CodecFactory.Create(preset.Codec, preset.FrameLength).FeatureCount;
+
+        // Then it is the essay's text: 2048 fft features, 2048 hidden, windows of 200 every 5, 5 epochs of RMSProp, 4 archs × 1–3 layers
+        Assert.Equal(2048, features);
+        Assert.Equal(2048, preset.SpecFor(new GridCell(Architecture.Lstm, 1), features).HiddenSize);
+        Assert.Equal((200, 5, 5, OptimizerKind.RmsProp), (preset.Training.Window, preset.Training.Stride, preset.Training.Epochs, preset.Training.Optimizer));
+        Assert.Equal(12, preset.Cells().Count);
+    }
+
+    [Fact]
+    public void Should_size_every_koutnik_model_near_its_budget_with_one_input_and_one_output()
+    {
+        // Given the koutnik preset's full grid
+        var preset = Presets.Koutnik;
+
+        // When each cell's model is sized
+        var specs = preset.Cells().Select(c => (Cell: c, Spec: preset.SpecFor(c, 1))).ToList();
+
+        // Then there are 4 architectures × 4 budgets, and every recurrent model but the coarse-grained
+        // CW-RNN (widths in steps of its module count) lands within 15 % of its budget
+        Assert.Equal(16, specs.Count);
+        foreach (var (cell, spec) in specs.Where(s => s.Cell.Arch != Architecture.CwRnn))
+            Assert.InRange(ParameterBudget.CountFree(spec), cell.Budget!.Value * 0.85, cell.Budget!.Value * 1.15);
+    }
+
+    [Fact]
+    public void Should_refuse_an_unknown_preset_naming_the_option()
+    {
+        // Given a preset name that does not exist
+        // When it is looked up
+        var e = Assert.Throws<InputException>(() => Presets.Get("fast"));
+
+        // Then the message names --preset and the choices
+        Assert.StartsWith("--preset:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("essay-code", e.Message, StringComparison.Ordinal);
+    }
+}
