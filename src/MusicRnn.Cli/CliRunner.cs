@@ -13,12 +13,14 @@ internal static class CliRunner
     public const int InternalError = 1;
     public const int BadInput = 2;
 
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(Command root, string[] args)
     {
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"musicrnn: {parsed.Errors[0].Message} (see --help)");
+            // A mistyped word explains itself better than the missing command it leaves behind.
+            var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+            Console.Error.WriteLine($"musicrnn: {error.Message} (see --help)");
             return BadInput;
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using MusicRnn.Cli.Commands;
 
 namespace MusicRnn.Cli;
@@ -12,8 +13,12 @@ public static class MusicRnnCli
     /// <summary>Runs one invocation; tests call this in-process.</summary>
     public static int Run(string[] args) => CliRunner.Run(CreateRoot(), args);
 
-    private static RootCommand CreateRoot() => new("MusicRnn: learn music audio with recurrent networks, compare architectures, generate audio.")
+    // A plain command rather than RootCommand, whose name is the executable's file name
+    // (MusicRnn.Cli under `dotnet run`): help should say `musicrnn`, as the installed tool is called.
+    private static Command CreateRoot() => new("musicrnn", "MusicRnn: learn music audio with recurrent networks, compare architectures, generate audio.")
     {
+        new HelpOption(),
+        new VersionOption(),
         InspectCommand.Create(),
         TranscodeCommand.Create(),
         SynthCommand.Create(),

@@ -112,7 +112,7 @@ public static class BenchRunner
     /// resumes the model from its last checkpoint, which continues exactly (same weights, optimizer
     /// state and window position), so the figures are those of an unbroken run. A failure inside
     /// an autograd function's backward cannot be caught (it unwinds through native frames and ends
-    /// the process), which is why each model also trains and samples inside a
+    /// the process), which is why the trainer and the generator run each step inside a
     /// <see cref="NoCollection"/> region, and the musicrnn executable runs with the server GC
     /// (src/MusicRnn.Cli/runtimeconfig.template.json), whose larger budgets mean far fewer collections.
     /// </summary>
@@ -151,7 +151,6 @@ public static class BenchRunner
         TrainingResult trained;
         try
         {
-            using var quiet = NoCollection.Begin(NoCollection.ModelBudget);
             trained = TrainingSession.Run(data, spec, config.Training, training, progress, ModelFactory.Create);
         }
         catch (TrainingDivergedException e)
@@ -172,7 +171,6 @@ public static class BenchRunner
                 PrimeSeconds = config.PrimeSeconds,
                 Seed = config.Training.Seed,
             };
-            using var quiet = NoCollection.Begin(NoCollection.ModelBudget);
             GenerationRun.Run(generation, run.Device, progress);
         }
         double sampleSeconds = sampleClock.Elapsed.TotalSeconds;

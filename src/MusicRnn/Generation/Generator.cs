@@ -78,6 +78,7 @@ public sealed class Generator
             while (made < frames)
             {
                 var count = (int)Math.Min(ChunkFrames, frames - made);
+                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
                 using (var scope = NewDisposeScope())
                 {
                     var outputs = new Tensor[count];
@@ -135,6 +136,7 @@ public sealed class Generator
             for (long start = 0; start < total; start += ChunkFrames)
             {
                 var count = Math.Min(ChunkFrames, total - start);
+                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
                 using (var scope = NewDisposeScope())
                 {
                     // [chunk, I] → [chunk, 1, I]: time-major, batch 1, as the model takes it.
@@ -175,6 +177,7 @@ public sealed class Generator
             for (long start = 0; start < total; start += ChunkFrames)
             {
                 var count = Math.Min(ChunkFrames, total - start);
+                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
                 using (var scope = NewDisposeScope())
                 {
                     var input = prime.narrow(0, start, count).to(ScalarType.Float32, device).unsqueeze(1);   // [chunk, 1, I]

@@ -113,6 +113,7 @@ public sealed class Trainer : IDisposable
 
             if (epochGradient is not null && count > 0)
             {
+                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
                 using var scope = NewDisposeScope();
                 for (int i = 0; i < _parameters.Length; i++)
                 {
@@ -152,6 +153,7 @@ public sealed class Trainer : IDisposable
             {
                 var starts = Enumerable.Range(0, plan.Streams).Select(s => plan.Start(s, step, stride)).ToArray();
                 IterationRecord record;
+                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
                 using (var scope = NewDisposeScope())
                 {
                     var input = Windows(inputs, starts, window);   // [W, S, D]
@@ -229,6 +231,7 @@ public sealed class Trainer : IDisposable
                 for (int begin = 0; begin < length; begin += ValidationChunk)
                 {
                     int n = Math.Min(ValidationChunk, length - begin);
+                    using var quiet = NoCollection.Begin(NoCollection.StepBudget);
                     using var scope = NewDisposeScope();
                     var input = song.Frames.narrow(0, begin, n).unsqueeze(1); // [n, 1, D]
                     var (output, next) = _model.forward(input, state);

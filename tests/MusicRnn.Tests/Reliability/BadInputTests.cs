@@ -52,7 +52,7 @@ public sealed class BadInputTests : IDisposable
         { "train --audio {d}/tone.wav --out {d}/run --lr NaN", "--lr: expected a positive learning rate, got NaN" },
         { "train --audio {d}/tone.wav --out /proc/musicrnn-cannot-exist", "/proc/musicrnn-cannot-exist: cannot create the output folder" },
         { "train --audio {d}/text.wav --out {d}/run", "{d}/text.wav: not a WAV file" },
-        { "frobnicate", "Required command was not provided" },
+        { "frobnicate", "Unrecognized command or argument 'frobnicate'" },
     };
 
     [Theory]

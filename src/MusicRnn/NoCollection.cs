@@ -1,6 +1,6 @@
 using System.Runtime;
 
-namespace MusicRnn.Experiments;
+namespace MusicRnn;
 
 /// <summary>
 /// Keeps the garbage collector from running during a stretch of tensor work. TorchSharp 0.107
@@ -12,20 +12,18 @@ namespace MusicRnn.Experiments;
 /// hit it in 3 runs of 3. With no collection during the work, every scalar outlives its use; what
 /// died is collected when the region ends. Tensors' native memory is unaffected: the trainer and
 /// the generator dispose their tensors in dispose scopes, so only small managed wrappers pile up.
+/// The trainer opens one region per optimizer step and per validation chunk, the generator one per
+/// chunk, beside the step's dispose scope: starting a region may collect (about 1 ms), but only
+/// between operations, when no scalar is in flight. The protection is process-wide, so it holds
+/// for one thread doing tensor work at a time (a second region cannot open while one is open).
 /// </summary>
 internal readonly struct NoCollection : IDisposable
 {
-    /// <summary>Room for one update of the koutnik task (about 1 MB of wrappers for 320 steps of a small model).</summary>
-    public const long StepBudget = 32L << 20;
-
     /// <summary>
-    /// Room for training or sampling one model of a frames grid: the quick preset's models allocate
-    /// 16 MB (rnn-1) to 601 MB (lstm-3) of wrappers and ran without a single collection; a bigger job
-    /// simply outgrows it, the runtime collects and the region ends, leaving that job as exposed as
-    /// it would have been anyway (the server GC, see runtimeconfig.template.json, then still keeps
-    /// collections rare, and <see cref="BenchRunner"/> retries what it can).
+    /// Room for one optimizer step or one chunk of frames: about 1 MB of wrappers for a window of 320
+    /// steps of a small model; a step that outgrows it ends the region and runs as if unprotected.
     /// </summary>
-    public const long ModelBudget = 1L << 30;
+    public const long StepBudget = 64L << 20;
 
     private readonly bool _started;
 
