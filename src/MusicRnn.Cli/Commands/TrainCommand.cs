@@ -52,7 +52,7 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
 
-        var command = new Command("train", "Train a model on audio by truncated back-propagation through time. Writes log.csv (a row per iteration), validation.csv (a row per epoch, row 0 = untrained, with the persistence baseline) and checkpoint/ (at each epoch end).")
+        var command = new Command("train", "Train a model on audio by truncated back-propagation through time. Writes log.csv (a row per iteration), validation.csv (a row per epoch, row 0 = untrained, with the persistence and mean baselines) and checkpoint/ (at each epoch end).")
         {
             audio, output, resume, arch, layers, hidden, matchParams, activation, peepholes, gruReset, modules, periods,
             codec, frame, sampleRate, normalize, objective, validate,
@@ -205,6 +205,7 @@ internal static class TrainCommand
         foreach (var e in result.Epochs)
             Console.WriteLine(string.Create(inv, $"epoch {e.Epoch}: train loss {e.TrainLoss:G5}, validation loss {(e.ValidationLoss is { } v ? v.ToString("G5", inv) : "n/a")}, {e.Seconds:F1} s"));
         if (result.PersistenceLoss is { } p) Console.WriteLine(string.Create(inv, $"persistence baseline: {p:G5}"));
+        if (result.Baselines.Mean is { } m) Console.WriteLine(string.Create(inv, $"mean baseline: {m:G5}"));
         Console.WriteLine($"parameters: {result.ParameterCount}");
         Console.WriteLine($"checkpoint: {result.CheckpointDirectory}");
     }

@@ -274,6 +274,9 @@ public sealed record ModelResult
     /// <summary>Loss of predicting each frame as a copy of the previous one (null where meaningless, e.g. koutnik).</summary>
     public double? PersistenceLoss { get; init; }
 
+    /// <summary>Loss of predicting every frame as the mean training frame (null where meaningless, e.g. koutnik).</summary>
+    public double? MeanLoss { get; init; }
+
     /// <summary>The generated sample, relative to the results folder ("samples/lstm-2.wav"); null if none.</summary>
     public string? Sample { get; init; }
 

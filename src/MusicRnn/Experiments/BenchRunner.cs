@@ -189,6 +189,7 @@ public static class BenchRunner
             FinalTrainLoss = logs.FinalTrainLoss(),
             FinalValidationLoss = logs.EpochEnds.Count > 0 ? logs.EpochEnds[^1].Validation : null,
             PersistenceLoss = logs.PersistenceLoss,
+            MeanLoss = logs.MeanLoss,
             Sample = sample,
             Provenance = Provenance(run),
         };

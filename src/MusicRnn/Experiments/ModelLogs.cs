@@ -12,8 +12,9 @@ namespace MusicRnn.Experiments;
 /// <param name="Losses">Every iteration's training loss, with its epoch.</param>
 /// <param name="EpochEnds">Per epoch from 1: cumulative training seconds and validation loss at its end.</param>
 /// <param name="PersistenceLoss">The persistence baseline on the validation tails, if any.</param>
+/// <param name="MeanLoss">The mean baseline on the validation tails, if any.</param>
 internal sealed record ModelLogs(IReadOnlyList<(long Iteration, int Epoch, double Loss)> Losses,
-    IReadOnlyList<(int Epoch, double Seconds, double? Validation)> EpochEnds, double? PersistenceLoss)
+    IReadOnlyList<(int Epoch, double Seconds, double? Validation)> EpochEnds, double? PersistenceLoss, double? MeanLoss)
 {
     /// <summary>Reads the logs <see cref="TrainingSession"/> wrote into <paramref name="directory"/>.</summary>
     public static ModelLogs Read(string directory)
@@ -21,12 +22,13 @@ internal sealed record ModelLogs(IReadOnlyList<(long Iteration, int Epoch, doubl
         var losses = Rows(Path.Combine(directory, TrainingLog.IterationFile), 7)
             .Select(f => (long.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture), Number(f[4]) ?? double.NaN))
             .ToList();
-        var validation = Rows(Path.Combine(directory, TrainingLog.ValidationFile), 5)
-            .Select(f => (Epoch: int.Parse(f[0], CultureInfo.InvariantCulture), Seconds: Number(f[2]) ?? 0, Validation: Number(f[3]), Persistence: Number(f[4])))
+        var validation = Rows(Path.Combine(directory, TrainingLog.ValidationFile), 6)
+            .Select(f => (Epoch: int.Parse(f[0], CultureInfo.InvariantCulture), Seconds: Number(f[2]) ?? 0, Validation: Number(f[3]), Persistence: Number(f[4]), Mean: Number(f[5])))
             .ToList();
         return new ModelLogs(losses,
             validation.Where(v => v.Epoch >= 1).Select(v => (v.Epoch, v.Seconds, v.Validation)).ToList(),
-            validation.Select(v => v.Persistence).FirstOrDefault(p => p is not null));
+            validation.Select(v => v.Persistence).FirstOrDefault(p => p is not null),
+            validation.Select(v => v.Mean).FirstOrDefault(m => m is not null));
     }
 
     /// <summary>Seconds of each epoch: the differences of the cumulative times at the epochs' ends (the first from 0).</summary>

@@ -54,7 +54,7 @@ public static class ReportWriter
         AppendTable(html, ResultsTables.TrainingTime(results), "time");
 
         html.Append("<h2>Models</h2>\n<p>")
-            .Append(E("The persistence baseline is the loss of predicting every frame as a copy of the frame before it; a model that does not beat it has learned nothing a one-line rule would not."))
+            .Append(E("The persistence baseline predicts every frame as a copy of the one before; the mean baseline predicts every frame as the average training frame. A model that does not beat both has learned nothing a one-line rule would not; persistence is a weak bar for spectral frames, whose phases barely repeat from frame to frame."))
             .Append("</p>\n");
         AppendTable(html, ResultsTables.PerModel(results), "models");
 

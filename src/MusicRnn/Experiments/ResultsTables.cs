@@ -89,7 +89,7 @@ internal static class ResultsTables
     {
         string metric = MetricName(results.Settings.LossMetric);
         string[] header = ["Model", "Layers", "Hidden", "Parameters", "Seconds / epoch",
-            $"Final train {metric}", $"Final validation {metric}", $"Persistence {metric}"];
+            $"Final train {metric}", $"Final validation {metric}", $"Persistence {metric}", $"Mean {metric}"];
         var rows = results.Models.Order(ModelOrder.Instance).Select(m => (IReadOnlyList<string>)
         [
             m.Name,
@@ -100,8 +100,9 @@ internal static class ResultsTables
             Loss(m.FinalTrainLoss),
             m.FinalValidationLoss is { } v ? Loss(v) : Missing,
             m.PersistenceLoss is { } p ? Loss(p) : Missing,
+            m.MeanLoss is { } mean ? Loss(mean) : Missing,
         ]).ToList();
-        return new TextTable(header, [false, true, true, true, true, true, true, true], rows);
+        return new TextTable(header, [false, true, true, true, true, true, true, true, true], rows);
     }
 
     /// <summary>The distinct "device, N threads" the models ran with, for the table's caption.</summary>

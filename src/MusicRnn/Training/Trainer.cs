@@ -279,6 +279,31 @@ public sealed class Trainer : IDisposable
         return values == 0 ? null : sum / values;
     }
 
+    /// <summary>
+    /// The mean baseline ŷ_t = the mean training frame (per feature, over every song's frames
+    /// before its tail), on the same tail targets as <see cref="ValidationLoss"/>. With the zscore
+    /// normalizer it is about 1. Persistence is a weak bar for spectral frames, whose phases barely
+    /// repeat from one frame to the next (its loss is about 2 there): a model that beats persistence
+    /// but not this has learned only the song's average spectrum.
+    /// </summary>
+    public static double? MeanLoss(IReadOnlyList<TrainingSong> songs)
+    {
+        using var scope = NewDisposeScope();
+        var heads = songs.Where(s => s.TailStart > 0 && s.TailStart < s.FrameCount).ToArray();
+        if (heads.Length == 0) return null;
+        var training = cat(heads.Select(s => s.Frames.narrow(0, 0, s.TailStart).to_type(ScalarType.Float64)).ToArray(), 0); // [frames, D]
+        var mean = training.mean([0L]);                                                                                      // [D]
+        double sum = 0;
+        long values = 0;
+        foreach (var song in heads)
+        {
+            var tail = song.Frames.narrow(0, song.TailStart, song.FrameCount - song.TailStart).to_type(ScalarType.Float64);
+            sum += (tail - mean).square().sum().item<double>();
+            values += tail.numel();
+        }
+        return sum / values;
+    }
+
     public void Dispose() => Optimizer.Dispose();
 
     /// <summary>Stacks the windows of length <paramref name="length"/> at <paramref name="starts"/> as parallel streams: [length, S, D].</summary>

@@ -6,9 +6,9 @@ namespace MusicRnn.Training;
 /// The run's CSV logs in the output folder.
 /// <list type="bullet">
 /// <item>log.csv — one row per iteration: iteration, epoch, song, window_start, train_loss, grad_norm, seconds.</item>
-/// <item>validation.csv — one row per epoch end: epoch, iteration, seconds, validation_loss, persistence_loss;
-/// row epoch 0 is written at the start (the untrained model), and persistence_loss, computed
-/// once then, is repeated on every row so each row plots on its own. Losses are empty when
+/// <item>validation.csv — one row per epoch end: epoch, iteration, seconds, validation_loss, persistence_loss,
+/// mean_loss; row epoch 0 is written at the start (the untrained model), and the two baselines, computed
+/// once then, are repeated on every row so each row plots on its own. Losses are empty when
 /// nothing is held out.</item>
 /// </list>
 /// A resumed run first cuts both files back to the checkpoint, so rows written after the
@@ -23,7 +23,7 @@ public sealed class TrainingLog : IDisposable
     public const string ValidationFile = "validation.csv";
 
     private const string IterationHeader = "iteration,epoch,song,window_start,train_loss,grad_norm,seconds";
-    private const string ValidationHeader = "epoch,iteration,seconds,validation_loss,persistence_loss";
+    private const string ValidationHeader = "epoch,iteration,seconds,validation_loss,persistence_loss,mean_loss";
 
     private readonly StreamWriter _iterations;
     private readonly StreamWriter _validation;
@@ -46,7 +46,7 @@ public sealed class TrainingLog : IDisposable
     public static TrainingLog Resume(string directory, long iteration, int epoch)
     {
         Truncate(Path.Combine(directory, IterationFile), IterationHeader, fields => long.TryParse(fields[0], CultureInfo.InvariantCulture, out long i) && i <= iteration && fields.Length == 7);
-        Truncate(Path.Combine(directory, ValidationFile), ValidationHeader, fields => int.TryParse(fields[0], CultureInfo.InvariantCulture, out int e) && e <= epoch && fields.Length == 5);
+        Truncate(Path.Combine(directory, ValidationFile), ValidationHeader, fields => int.TryParse(fields[0], CultureInfo.InvariantCulture, out int e) && e <= epoch && fields.Length == 6);
         return Open(directory);
     }
 
@@ -56,10 +56,10 @@ public sealed class TrainingLog : IDisposable
             $"{r.Iteration},{r.Epoch},{r.Song},{r.WindowStart},{r.Loss:R},{r.GradientNorm:R},{seconds:F3}\n"));
 
     /// <summary>Appends an epoch's validation row.</summary>
-    public void AppendValidation(int epoch, long iteration, double seconds, double? validation, double? persistence)
+    public void AppendValidation(int epoch, long iteration, double seconds, double? validation, Baselines baselines)
     {
         _validation.Write(string.Create(CultureInfo.InvariantCulture,
-            $"{epoch},{iteration},{seconds:F3},{Format(validation)},{Format(persistence)}\n"));
+            $"{epoch},{iteration},{seconds:F3},{Format(validation)},{Format(baselines.Persistence)},{Format(baselines.Mean)}\n"));
         Flush();
     }
 

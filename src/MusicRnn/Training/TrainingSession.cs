@@ -19,11 +19,20 @@ public sealed record EpochSummary(int Epoch, long Iteration, double TrainLoss, d
 /// <summary>What a training run ended with.</summary>
 /// <param name="Epochs">The epochs trained in this run (a resumed run lists only its own).</param>
 /// <param name="IterationLosses">Training loss of every iteration of this run.</param>
-/// <param name="PersistenceLoss">The ŷ_t = x_t baseline on the validation tails.</param>
+/// <param name="Baselines">The persistence and mean baselines on the validation tails.</param>
 /// <param name="ParameterCount">Trainable scalars of the model.</param>
 /// <param name="CheckpointDirectory">Where the final checkpoint is.</param>
 public sealed record TrainingResult(IReadOnlyList<EpochSummary> Epochs, IReadOnlyList<double> IterationLosses,
-    double? PersistenceLoss, long ParameterCount, string CheckpointDirectory);
+    Baselines Baselines, long ParameterCount, string CheckpointDirectory)
+{
+    /// <summary>The ŷ_t = x_t baseline on the validation tails.</summary>
+    public double? PersistenceLoss => Baselines.Persistence;
+}
+
+/// <summary>What a model must beat on the validation tails, each computed once per run.</summary>
+/// <param name="Persistence">ŷ_t = x_t (<see cref="Trainer.PersistenceLoss"/>).</param>
+/// <param name="Mean">ŷ_t = the mean training frame (<see cref="Trainer.MeanLoss"/>).</param>
+public sealed record Baselines(double? Persistence, double? Mean);
 
 /// <summary>
 /// A whole training job: builds (or restores) the model, trains epoch by epoch, logs every
@@ -59,7 +68,7 @@ public static class TrainingSession
             using var trainer = new Trainer(model, training, data.Objective);
             double secondsBefore = 0;
             TrainingLog log;
-            double? persistence = Trainer.PersistenceLoss(data.Songs, data.Objective);
+            var baselines = new Baselines(Trainer.PersistenceLoss(data.Songs, data.Objective), Trainer.MeanLoss(data.Songs));
             Directory.CreateDirectory(run.OutDirectory);
             var clock = Stopwatch.StartNew();
             if (resumed is not null)
@@ -76,12 +85,12 @@ public static class TrainingSession
             else
             {
                 log = TrainingLog.Create(run.OutDirectory);
-                log.AppendValidation(0, 0, 0, trainer.ValidationLoss(data.Songs), persistence);
+                log.AppendValidation(0, 0, 0, trainer.ValidationLoss(data.Songs), baselines);
             }
 
             using (log)
             {
-                return TrainEpochs(data, spec, training, run, progress, model, trainer, log, persistence, secondsBefore, clock);
+                return TrainEpochs(data, spec, training, run, progress, model, trainer, log, baselines, secondsBefore, clock);
             }
         }
         finally
@@ -91,7 +100,7 @@ public static class TrainingSession
     }
 
     private static TrainingResult TrainEpochs(TrainingData data, ModelSpec spec, TrainingConfig training, RunConfig run, IProgressSink progress,
-        FrameModel model, Trainer trainer, TrainingLog log, double? persistence, double secondsBefore, Stopwatch clock)
+        FrameModel model, Trainer trainer, TrainingLog log, Baselines baselines, double secondsBefore, Stopwatch clock)
     {
         long perEpoch = trainer.IterationsPerEpoch(data.Songs);
         int firstEpoch = trainer.CompletedEpochs + 1;
@@ -99,7 +108,8 @@ public static class TrainingSession
         var epochs = new List<EpochSummary>();
         var losses = new List<double>();
         bool haveCheckpoint = firstEpoch > 1;
-        if (persistence is { } p) progress.Note(string.Create(CultureInfo.InvariantCulture, $"persistence baseline (y_t = x_t) on the validation tails: {p:G5}"));
+        if (baselines.Persistence is { } p) progress.Note(string.Create(CultureInfo.InvariantCulture, $"persistence baseline (y_t = x_t) on the validation tails: {p:G5}"));
+        if (baselines.Mean is { } m) progress.Note(string.Create(CultureInfo.InvariantCulture, $"mean baseline (y_t = mean training frame) on the validation tails: {m:G5}"));
         progress.Begin("train", Math.Max(0, training.Epochs - trainer.CompletedEpochs) * perEpoch);
 
         for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
@@ -123,7 +133,7 @@ public static class TrainingSession
 
             double? validation = trainer.ValidationLoss(data.Songs);
             double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
-            log.AppendValidation(epoch, trainer.Iteration, seconds, validation, persistence);
+            log.AppendValidation(epoch, trainer.Iteration, seconds, validation, baselines);
             var (optimizerTensors, scalars) = trainer.Optimizer.SaveState();
             var config = Describe(data, spec, training, new ProgressSettings(epoch, trainer.Iteration, seconds, training.Seed))
                 with { Optimizer = new OptimizerSettings(trainer.Optimizer.Name, scalars) };
@@ -136,7 +146,7 @@ public static class TrainingSession
                 $"epoch {epoch}/{training.Epochs}: train loss {trainLoss:G5}, validation loss {(validation is { } v ? v.ToString("G5", CultureInfo.InvariantCulture) : "n/a")}, {seconds:F1} s"));
         }
         progress.Complete();
-        return new TrainingResult(epochs, losses, persistence, model.ParameterCount(), run.CheckpointDirectory);
+        return new TrainingResult(epochs, losses, baselines, model.ParameterCount(), run.CheckpointDirectory);
     }
 
     /// <summary>The checkpoint configuration of this run (progress and optimizer state filled in at each save).</summary>

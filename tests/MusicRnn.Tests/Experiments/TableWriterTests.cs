@@ -88,6 +88,6 @@ public sealed class TableWriterTests
         var rows = TableRows(TableWriter.Render(grid), "Models");
 
         // Then the row still has all eight cells
-        Assert.Equal(8, rows.Single().Length);
+        Assert.Equal(9, rows.Single().Length);
     }
 }

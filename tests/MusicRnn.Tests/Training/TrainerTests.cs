@@ -195,6 +195,22 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Should_measure_the_mean_baseline_from_every_songs_training_frames()
+    {
+        // Given two ramps, 0..9 and 10..19, each with its last 2 frames held out
+        using var a = arange(10, dtype: ScalarType.Float32).unsqueeze(1);
+        using var b = arange(10, 20, dtype: ScalarType.Float32).unsqueeze(1);
+        var songs = new[] { new TrainingSong("a", a, 0.2), new TrainingSong("b", b, 0.2) };
+
+        // When measuring the mean baseline
+        double? mean = Trainer.MeanLoss(songs);
+
+        // Then the training frames 0..7 and 10..17 average 8.5, and the tails 8, 9, 18, 19 miss it by
+        // -0.5, 0.5, 9.5, 10.5: (0.25 + 0.25 + 90.25 + 110.25) / 4 = 50.25
+        Assert.Equal(50.25, mean!.Value, 12);
+    }
+
+    [Fact]
     public void Should_validate_on_the_tail_with_the_context_of_the_whole_song()
     {
         // Given a leaky-sum model (output = its state) and a song longer than one validation chunk
