@@ -18,5 +18,6 @@ public static class MusicRnnCli
         TranscodeCommand.Create(),
         SynthCommand.Create(),
         TrainCommand.Create(),
+        PerfCommand.Create(),
     };
 }
