@@ -58,7 +58,7 @@ internal sealed class ClockworkCell : RecurrentCell
         if (!windowFunction || !ClockworkWindowFunction.Applies(periods))
             return base.Run(input, weightIh, biasIh, state, weights, clock);
         var h = state[0];
-        var u = weights.WeightHh * Mask((int)h.shape[1], periods.Length, h.device, h.dtype);
+        var u = weights.WeightHh * CachedMask((int)h.shape[1], h.device, h.dtype);
         var output = ClockworkWindowFunction.Run(input, weightIh, biasIh, h, u, weights.BiasHh, activation, periods, clock);
         return (output, [output[-1]]);
     }
@@ -94,6 +94,22 @@ internal sealed class ClockworkCell : RecurrentCell
             steps[t] = h;
         }
         return (stack(steps, 0), [h]);
+    }
+
+    private Tensor? mask;
+
+    /// <summary>
+    /// The mask, built once per size, device and type rather than at every window: at hidden
+    /// 2048 building it costs as much as the active modules' whole recurrent work.
+    /// </summary>
+    private Tensor CachedMask(int hidden, Device device, ScalarType dtype)
+    {
+        if (mask is null || mask.shape[0] != hidden || mask.device_type != device.type || mask.device_index != device.index || mask.dtype != dtype)
+        {
+            mask?.Dispose();
+            mask = Mask(hidden, periods.Length, device, dtype).DetachFromDisposeScope();
+        }
+        return mask;
     }
 
     /// <summary>Units whose module ticks at step <paramref name="t"/>, as a [H] boolean tensor.</summary>

@@ -86,18 +86,27 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
                 .copy_(nn.functional.linear(xi, w.narrow(0, i * k, k), bw.narrow(0, i * k, k)));
         }
 
+        // b_U once for the whole window, so each step is one addmm_ into its own slot.
+        projection.add_(bu);
+
+        // Per-step overhead dominates at these sizes, so the views each step needs are made
+        // up front: one per step (unbind) and one per possible prefix of U.
         var hAll = empty(steps, batch, hidden, dtype: x.dtype, device: x.device);
+        var hSteps = hAll.unbind(0);
+        var pSteps = projection.unbind(0);
+        // [H, m·k] for every prefix m: the transposed active rows of U.
+        var uT = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : u.narrow(0, 0, m * k).t()).ToArray();
         var h = h0;
         for (var t = 0; t < steps; t++)
         {
-            var ht = hAll[t];
+            var ht = hSteps[t];
             ht.copy_(h);
-            var units = prefix[t] * k;
-            if (units > 0)
+            var m = prefix[t];
+            if (m > 0)
             {
-                // [B, H] · [H, m·k] → [B, m·k]: only the active rows of U.
-                var a = projection[t].narrow(1, 0, units) + nn.functional.linear(h, u.narrow(0, 0, units), bu.narrow(0, 0, units));
-                ht.narrow(1, 0, units).copy_(activation == Activation.Tanh ? a.tanh() : a.sigmoid());
+                // [B, m·k] += [B, H] · [H, m·k]: only the active rows of U.
+                var a = pSteps[t].narrow(1, 0, m * k).addmm_(h, uT[m]!);
+                ht.narrow(1, 0, m * k).copy_(activation == Activation.Tanh ? a.tanh_() : a.sigmoid_());
             }
             h = ht;
         }
@@ -124,20 +133,26 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         // φ'(a_t) from h_t, right wherever a unit ticked: [T, B, H].
         var slope = activation == Activation.Tanh ? 1 - hAll * hAll : hAll * (1 - hAll);
 
-        // δa_t in [T, B, H], zero where a unit was idle.
+        // δa_t in [T, B, H], zero where a unit was idle; δh carried in one buffer whose
+        // prefix views are made once, as are the per-step views (per-step overhead dominates).
         var dA = zeros_like(hAll);
         var dh = zeros_like(h0);
+        var daSteps = dA.unbind(0);
+        var dHSteps = dH.unbind(0);
+        var slopeSteps = slope.unbind(0);
+        var dhPrefix = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : dh.narrow(1, 0, m * k)).ToArray();
+        var uPrefix = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : u.narrow(0, 0, m * k)).ToArray();
         for (var t = (int)steps - 1; t >= 0; t--)
         {
-            dh = dH[t] + dh;
-            var units = prefix[t] * k;
-            if (units == 0) continue;
-            var da = dA[t].narrow(1, 0, units);
-            da.copy_(dh.narrow(1, 0, units) * slope[t].narrow(1, 0, units));
+            dh.add_(dHSteps[t]);
+            var m = prefix[t];
+            if (m == 0) continue;
+            var da = daSteps[t].narrow(1, 0, m * k);
+            da.copy_(dhPrefix[m]!).mul_(slopeSteps[t].narrow(1, 0, m * k));
             // Active units were overwritten, so only the idle ones pass δh straight through;
             // [B, m·k] · [m·k, H] → [B, H] adds what reaches h_{t-1} through U.
-            dh.narrow(1, 0, units).zero_();
-            dh = dh + da.matmul(u.narrow(0, 0, units));
+            dhPrefix[m]!.zero_();
+            dh.addmm_(da, uPrefix[m]!);
         }
 
         // Per module, one matmul over the steps where it fired, for each weight gradient.
