@@ -216,8 +216,7 @@ public static class PerfRunner
 
     private static FrameModel Build(PerfVariant variant, int size, int layers, Device device)
     {
-        var spec = variant.Spec(size, layers);
-        var model = variant.ForceLibtorch ? ModelFactory.CreateOnLibtorchKernel(spec) : ModelFactory.Create(spec);
+        var model = variant.Build(size, layers);
         model.to(device);
         return model;
     }
