@@ -100,11 +100,16 @@ public static class PerfReport
             md.AppendLine();
         }
 
-        if (results.Generation is { } g)
+        if (results.Generation.Count > 0)
         {
             md.AppendLine("## Free-running generation");
             md.AppendLine();
-            md.AppendLine(c, $"{g.Model}: {g.Frames} frames one at a time, each prediction the next input. Best {g.Milliseconds.Best:0} ms, median {g.Milliseconds.Median:0} ms → {g.FramesPerSecond:0} frames/s = **{g.TimesRealTime:0}× real time** (real time = {g.RealTimeFramesPerSecond:0.0} frames/s at 1024-sample frames, 22050 Hz). The codec's inverse transform is not included.");
+            md.AppendLine(c, $"Each prediction is the next input. Real time = {results.Generation[0].RealTimeFramesPerSecond:0.0} frames/s (1024-sample frames at 22050 Hz). The codec's inverse transform is not included.");
+            md.AppendLine();
+            md.AppendLine("| model and loop | frames | median ms | best ms | frames/s (best) | × real time |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (var g in results.Generation)
+                md.AppendLine(c, $"| {g.Model} | {g.Frames} | {g.Milliseconds.Median:0} | {g.Milliseconds.Best:0} | {g.FramesPerSecond:0} | {g.TimesRealTime:0.0} |");
             md.AppendLine();
         }
         return md.ToString();

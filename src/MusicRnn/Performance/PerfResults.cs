@@ -30,8 +30,8 @@ public sealed record PerfResults
     /// <summary>The essay-code training update per architecture and depth, against the essay's Table 1; empty when not asked for.</summary>
     public required IReadOnlyList<EssayRow> Essay { get; init; }
 
-    /// <summary>Free-running generation speed; null when not asked for.</summary>
-    public GenerationSpeed? Generation { get; init; }
+    /// <summary>Free-running generation speed, frame by frame through forward and on the folded loop; empty when not asked for.</summary>
+    public required IReadOnlyList<GenerationSpeed> Generation { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {

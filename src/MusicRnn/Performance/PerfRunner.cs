@@ -54,7 +54,7 @@ public static class PerfRunner
         var matmul = MeasureMatmul(config, device, progress);
         var cells = MeasureCells(config, device, matmul, progress);
         var essay = config.EssayCode ? MeasureEssay(config, device, progress) : [];
-        var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : null;
+        var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : [];
         return new PerfResults
         {
             Started = started,
@@ -176,29 +176,45 @@ public static class PerfRunner
         })];
     }
 
-    /// <summary>Free-running generation of a 1-layer peephole LSTM at 1024: frame by frame, each prediction the next input.</summary>
-    private static GenerationSpeed MeasureGeneration(PerfConfig config, Device device, IProgressSink progress)
+    /// <summary>
+    /// Free-running generation of a 1-layer peephole LSTM at 1024, each prediction the next
+    /// input: frame by frame through <see cref="FrameModel.forward"/>, and on
+    /// <see cref="FreeRunningLstm"/>, which folds the feedback into the recurrence. Runs of the
+    /// two are interleaved.
+    /// </summary>
+    private static List<GenerationSpeed> MeasureGeneration(PerfConfig config, Device device, IProgressSink progress)
     {
         var spec = new ModelSpec { Arch = Architecture.Lstm, InputSize = EssaySize, OutputSize = EssaySize, HiddenSize = EssaySize, Layers = 1 };
         using var model = ModelFactory.Create(spec);
         model.to(device);
         model.eval();
         var frames = config.GenerationFrames;
-        var runs = new List<double>();
-        progress.Begin("free-running generation", config.Warmup + config.Repeats);
-        for (var r = 0; r < config.Warmup + config.Repeats; r++)
+        var ways = new (string Name, Action<FrameModel, int, Device> Generate)[]
         {
-            var ms = Time(device, () => Generate(model, frames, device));
-            if (r >= config.Warmup) runs.Add(ms);
-            progress.Report(r + 1);
-        }
+            ("lstm-peepholes, 1 layer, 1024: forward frame by frame", GenerateByForward),
+            ("lstm-peepholes, 1 layer, 1024: folded loop (FreeRunningLstm)", GenerateFolded),
+        };
+        var runs = ways.Select(_ => new List<double>()).ToList();
+        progress.Begin("free-running generation", (long)ways.Length * (config.Warmup + config.Repeats));
+        long done = 0;
+        for (var r = 0; r < config.Warmup + config.Repeats; r++)
+            for (var w = 0; w < ways.Length; w++)
+            {
+                var way = ways[w];
+                var ms = Time(device, () => way.Generate(model, frames, device));
+                if (r >= config.Warmup) runs[w].Add(ms);
+                progress.Report(++done, way.Name);
+            }
         progress.Complete();
-        var timing = new Timing(runs);
-        var fps = frames / (timing.Best / 1e3);
-        return new GenerationSpeed("lstm-peepholes, 1 layer, input = hidden = 1024", frames, timing, fps, RealTimeFramesPerSecond, fps / RealTimeFramesPerSecond);
+        return [.. ways.Select((way, w) =>
+        {
+            var timing = new Timing(runs[w]);
+            var fps = frames / (timing.Best / 1e3);
+            return new GenerationSpeed(way.Name, frames, timing, fps, RealTimeFramesPerSecond, fps / RealTimeFramesPerSecond);
+        })];
     }
 
-    private static void Generate(FrameModel model, int frames, Device device)
+    private static void GenerateByForward(FrameModel model, int frames, Device device)
     {
         using var _ = no_grad();
         using var outer = NewDisposeScope();
@@ -212,6 +228,13 @@ public static class PerfRunner
             x = y.MoveToOuterDisposeScope();
             state = next.MoveToOuterDisposeScope();
         }
+    }
+
+    private static void GenerateFolded(FrameModel model, int frames, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var first = zeros(1, model.Spec.InputSize, device: device);
+        FreeRunningLstm.Run(model, first, model.InitialState(1, device, ScalarType.Float32), frames);
     }
 
     private static FrameModel Build(PerfVariant variant, int size, int layers, Device device)
