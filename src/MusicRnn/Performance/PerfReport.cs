@@ -49,7 +49,7 @@ public static class PerfReport
         md.AppendLine(c, $"Started {results.Started}, {results.Threads} threads on {results.ProcessorCount} logical processors, load average at start {(results.LoadAverage is { } l ? l.ToString("0.0", c) : "n/a")}.  ");
         md.AppendLine("Runs of different architectures are interleaved; every figure gives the median and the best run, and rates use the best run (the one least disturbed when the machine is shared).");
         md.AppendLine();
-        md.AppendLine(c, $"**Machine matmul rate** ({results.Matmul.Size}×{results.Matmul.Size} float32, 2n³ FLOP): best {results.Matmul.GflopsBest:0.0} GFLOP/s, median {results.Matmul.GflopsMedian:0.0} GFLOP/s.");
+        md.AppendLine(c, $"**Machine matmul rate** ({results.Matmul.Size}×{results.Matmul.Size} float32, 2n³ FLOP, timed before the cells and once in every round of theirs, {results.Matmul.Milliseconds.Runs.Count} runs): best {results.Matmul.GflopsBest:0.0} GFLOP/s, median {results.Matmul.GflopsMedian:0.0} GFLOP/s.");
         md.AppendLine();
 
         if (results.Cells.Count > 0)

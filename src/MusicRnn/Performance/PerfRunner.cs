@@ -51,8 +51,21 @@ public static class PerfRunner
         var load = LoadAverage();
         manual_seed(0);
 
-        var matmul = MeasureMatmul(config, device, progress);
-        var cells = MeasureCells(config, device, matmul, progress);
+        // The matmul is timed before the cells and again once in every round of theirs, so its
+        // best run comes from the same stretch of machine load as theirs.
+        using var matmulWork = new MatmulWork(config.MatmulSize, device);
+        var matmulRuns = new List<double>();
+        progress.Begin($"matmul {config.MatmulSize}×{config.MatmulSize}", config.Warmup + config.Repeats);
+        for (var r = 0; r < config.Warmup + config.Repeats; r++)
+        {
+            var ms = matmulWork.Time();
+            if (r >= config.Warmup) matmulRuns.Add(ms);
+            progress.Report(r + 1);
+        }
+        progress.Complete();
+        var raw = MeasureCells(config, device, matmulWork, matmulRuns, progress);
+        var matmul = Rate(config.MatmulSize, matmulRuns);
+        var cells = raw.Select(c => c with { FractionOfMatmul = c.GflopsBest / matmul.GflopsBest }).ToList();
         var essay = config.EssayCode ? MeasureEssay(config, device, progress) : [];
         var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : [];
         return new PerfResults
@@ -68,30 +81,40 @@ public static class PerfRunner
         };
     }
 
-    /// <summary>The machine's float32 matmul rate: 2n³ FLOP per n × n product.</summary>
-    public static MatmulRate MeasureMatmul(PerfConfig config, Device device, IProgressSink progress)
+    /// <summary>The machine's float32 matmul rate from timed n × n products: 2n³ FLOP each.</summary>
+    public static MatmulRate Rate(int n, IReadOnlyList<double> milliseconds)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(progress);
-        var n = config.MatmulSize;
-        progress.Begin($"matmul {n}×{n}", config.Warmup + config.Repeats);
-        using var scope = NewDisposeScope();
-        var a = randn(n, n, device: device);
-        var b = randn(n, n, device: device);
-        var runs = new List<double>();
-        for (var r = 0; r < config.Warmup + config.Repeats; r++)
-        {
-            var ms = Time(device, () => a.mm(b).Dispose());
-            if (r >= config.Warmup) runs.Add(ms);
-            progress.Report(r + 1);
-        }
-        progress.Complete();
-        var timing = new Timing(runs);
+        var timing = new Timing(milliseconds);
         var flops = FlopCount.SquareMatmulFlops(n);
         return new MatmulRate(n, timing, flops / timing.Best / 1e6, flops / timing.Median / 1e6);
     }
 
-    private static List<CellTiming> MeasureCells(PerfConfig config, Device device, MatmulRate matmul, IProgressSink progress)
+    /// <summary>Two random n × n float32 matrices whose product is timed.</summary>
+    private sealed class MatmulWork : IDisposable
+    {
+        private readonly Tensor a;
+        private readonly Tensor b;
+        private readonly Device device;
+
+        public MatmulWork(int n, Device device)
+        {
+            this.device = device;
+            a = randn(n, n, device: device).DetachFromDisposeScope();
+            b = randn(n, n, device: device).DetachFromDisposeScope();
+        }
+
+        /// <summary>Milliseconds of one product.</summary>
+        public double Time() => PerfRunner.Time(device, () => a.mm(b).Dispose());
+
+        public void Dispose()
+        {
+            a.Dispose();
+            b.Dispose();
+        }
+    }
+
+    /// <summary>Cell timings, with <see cref="CellTiming.FractionOfMatmul"/> left at 0 for the caller to fill in.</summary>
+    private static List<CellTiming> MeasureCells(PerfConfig config, Device device, MatmulWork matmul, List<double> matmulRuns, IProgressSink progress)
     {
         var variants = config.Archs.Select(PerfVariant.Parse).ToList();
         if (config.LibtorchReferences)
@@ -109,7 +132,9 @@ public static class PerfRunner
                 var runs = variants.Select(_ => new List<double>()).ToList();
                 for (var r = 0; r < config.Warmup + config.Repeats; r++)
                 {
-                    // Interleaved: one run of every architecture, then the next round.
+                    // Interleaved: one run of every architecture and of the matmul, then the next round.
+                    var matmulMs = matmul.Time();
+                    if (r >= config.Warmup) matmulRuns.Add(matmulMs);
                     for (var v = 0; v < variants.Count; v++)
                     {
                         var ms = ForwardBackward(models[v], input, device);
@@ -122,7 +147,7 @@ public static class PerfRunner
                     var timing = new Timing(runs[v]);
                     var gflop = FlopCount.ForwardBackwardFlops(models[v].Spec, window, batch) / 1e9;
                     var rate = gflop / (timing.Best / 1e3);
-                    results.Add(new CellTiming(variants[v].Name, hidden, window, batch, timing, gflop, rate, rate / matmul.GflopsBest));
+                    results.Add(new CellTiming(variants[v].Name, hidden, window, batch, timing, gflop, rate, 0));
                 }
             }
             finally
