@@ -1,14 +1,17 @@
 using BenchmarkDotNet.Attributes;
 using MusicRnn.Models;
+using MusicRnn.Performance;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Bench;
 
 /// <summary>
 /// Forward and backward pass of one training window per architecture, at the sizes of the
-/// essay's code and DESIGN.md §1's custom-function figure: input = hidden = 1024, 100 steps,
-/// batch 1, 2 threads, float32 on the CPU. Fused architectures are also timed on the
-/// explicit cells, to show what libtorch's kernels buy.
+/// essay's code: input = hidden = 1024, 100 steps, batch 1, 2 threads, float32 on the CPU.
+/// The rows are <c>musicrnn perf</c>'s variants: MusicRnn's default path per architecture,
+/// libtorch's fused kernels (<c>/libtorch</c>) and the window functions forced (<c>/window</c>).
+/// <c>musicrnn perf</c> is the tool for the figures (interleaved runs, matmul rate,
+/// GFLOP/s); this is the statistically careful micro-benchmark of the same calls.
 /// </summary>
 public class ModelBenchmarks
 {
@@ -18,37 +21,19 @@ public class ModelBenchmarks
     private FrameModel model = null!;
     private Tensor input = null!;
 
-    /// <summary>Architecture label: name, variant, and "/cells" when forced off the fused kernel.</summary>
+    /// <summary>A <see cref="PerfVariant"/> name.</summary>
     [ParamsSource(nameof(Architectures))]
     public string Arch { get; set; } = "";
 
     public static IEnumerable<string> Architectures =>
-    [
-        "rnn", "rnn/cells", "rnn-sigmoid",
-        "lstm-plain", "lstm-plain/cells", "lstm-peepholes",
-        "gru-after", "gru-after/cells", "gru-before",
-        "cw-rnn",
-    ];
+        PerfVariant.Architectures.Concat(PerfVariant.LibtorchReferences).Concat(PerfVariant.WindowFunctions).Select(v => v.Name);
 
     [GlobalSetup]
     public void Setup()
     {
         set_num_threads(2);
         manual_seed(0);
-        var baseSpec = new ModelSpec { InputSize = Size, OutputSize = Size, HiddenSize = Size, Layers = 1 };
-        var name = Arch.Split('/')[0];
-        var spec = name switch
-        {
-            "rnn" => baseSpec with { Arch = Architecture.Rnn },
-            "rnn-sigmoid" => baseSpec with { Arch = Architecture.Rnn, Activation = Activation.Sigmoid },
-            "lstm-plain" => baseSpec with { Arch = Architecture.Lstm, Peepholes = false },
-            "lstm-peepholes" => baseSpec with { Arch = Architecture.Lstm },
-            "gru-after" => baseSpec with { Arch = Architecture.Gru, GruReset = GruReset.After },
-            "gru-before" => baseSpec with { Arch = Architecture.Gru },
-            "cw-rnn" => baseSpec with { Arch = Architecture.CwRnn },
-            _ => throw new ArgumentException($"unknown architecture {Arch}"),
-        };
-        model = ModelFactory.Create(spec, preferFused: !Arch.EndsWith("/cells", StringComparison.Ordinal));
+        model = PerfVariant.Parse(Arch).Build(Size, 1);
         input = randn(Steps, 1, Size);
     }
 

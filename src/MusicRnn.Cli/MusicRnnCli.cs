@@ -27,5 +27,6 @@ public static class MusicRnnCli
         BenchCommand.Create(),
         ReportCommand.Create(),
         DemoCommand.Create(),
+        PerfCommand.Create(),
     };
 }

@@ -15,8 +15,10 @@ namespace MusicRnn.Models;
 /// The mask is multiplied into U in every forward pass: masked entries get a zero gradient,
 /// so no optimizer step can break the structure (the essay's code masked only at
 /// initialisation). The stored weight_hh keeps its masked entries at exactly 0 as well,
-/// which <see cref="RecurrentLayers.ResetParameters"/> ensures. The window runs as one
-/// <see cref="ElmanWindowFunction"/>; the autograd loop here is the reference it is proved against.
+/// which <see cref="RecurrentLayers.ResetParameters"/> ensures. With periods that divide each
+/// other (the default) the window runs as one <see cref="ClockworkWindowFunction"/>, doing
+/// only the active modules' work; otherwise as one <see cref="ElmanWindowFunction"/>. The
+/// autograd loop here is the reference both are proved against.
 /// </remarks>
 internal sealed class ClockworkCell : RecurrentCell
 {
@@ -44,6 +46,21 @@ internal sealed class ClockworkCell : RecurrentCell
         var module = arange(hidden, device: device).div(k, rounding_mode: RoundingMode.floor);
         // [H, 1] ≤ [1, H] → [H, H]: row = receiving unit, column = sending unit.
         return module.unsqueeze(1).le(module.unsqueeze(0)).to(dtype);
+    }
+
+    /// <summary>
+    /// With periods where each divides the next (the default 2^i), runs the window as one
+    /// <see cref="ClockworkWindowFunction"/>, which projects the input of each module only at
+    /// the steps where it fires; otherwise projects the whole window and runs the general path.
+    /// </summary>
+    public override (Tensor Output, Tensor[] State) Run(Tensor input, Tensor weightIh, Tensor biasIh, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
+    {
+        if (!windowFunction || !ClockworkWindowFunction.Applies(periods))
+            return base.Run(input, weightIh, biasIh, state, weights, clock);
+        var h = state[0];
+        var u = weights.WeightHh * CachedMask((int)h.shape[1], h.device, h.dtype);
+        var output = ClockworkWindowFunction.Run(input, weightIh, biasIh, h, u, weights.BiasHh, activation, periods, clock);
+        return (output, [output[-1]]);
     }
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
@@ -77,6 +94,22 @@ internal sealed class ClockworkCell : RecurrentCell
             steps[t] = h;
         }
         return (stack(steps, 0), [h]);
+    }
+
+    private Tensor? mask;
+
+    /// <summary>
+    /// The mask, built once per size, device and type rather than at every window: at hidden
+    /// 2048 building it costs as much as the active modules' whole recurrent work.
+    /// </summary>
+    private Tensor CachedMask(int hidden, Device device, ScalarType dtype)
+    {
+        if (mask is null || mask.shape[0] != hidden || mask.device_type != device.type || mask.device_index != device.index || mask.dtype != dtype)
+        {
+            mask?.Dispose();
+            mask = Mask(hidden, periods.Length, device, dtype).DetachFromDisposeScope();
+        }
+        return mask;
     }
 
     /// <summary>Units whose module ticks at step <paramref name="t"/>, as a [H] boolean tensor.</summary>

@@ -34,6 +34,23 @@ internal sealed class ElmanWindowFunction : autograd.MultiTensorFunction<ElmanWi
         var (x, h0, u, b) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3]);
         var (activation, active, idle) = ((Activation)vars[4], vars[5] as Tensor, vars[6] as bool[]);
         using var _ = no_grad();
+        if (active is null && idle is null)
+        {
+            // Every unit ticks at every step: a_t = (X_t + b_U) + h_{t-1} U^T is one addmm_ into
+            // a copy of X, and φ runs in place there, so the buffer ends up holding h_t.
+            var hBuffer = x + b;
+            var slots = hBuffer.unbind(0);
+            var uT = u.t();
+            var previous = h0;
+            foreach (var slot in slots)
+            {
+                slot.addmm_(previous, uT);
+                previous = activation == Activation.Tanh ? slot.tanh_() : slot.sigmoid_();
+            }
+            ctx.save_for_backward([h0, u, hBuffer]);
+            ctx.save_data("activation", activation);
+            return [hBuffer];
+        }
         var hs = new Tensor[x.shape[0]];
         var h = h0;
         for (var t = 0; t < hs.Length; t++)
@@ -72,19 +89,34 @@ internal sealed class ElmanWindowFunction : autograd.MultiTensorFunction<ElmanWi
 
         var deltas = new Tensor[steps];
         var dh = zeros_like(h0);
-        for (var t = steps - 1; t >= 0; t--)
+        if (active is null && idle is null)
         {
-            dh = dH[t] + dh;
-            if (idle is not null && idle[t])
+            // Two calls per step: δa_t = δh_t ⊙ φ', then δh_{t-1} = ∂L/∂h_{t-1} + δa_t U in one addmm.
+            var dHSteps = dH.unbind(0);
+            var slopeSteps = slope.unbind(0);
+            dh = dHSteps[steps - 1];
+            for (var t = steps - 1; t >= 0; t--)
             {
-                deltas[t] = zeros_like(h0);
-                continue;
+                deltas[t] = dh.mul(slopeSteps[t]);
+                dh = t > 0 ? dHSteps[t - 1].addmm(deltas[t], u) : deltas[t].matmul(u);
             }
-            var da = active is null ? dh * slope[t] : where(active[t], dh * slope[t], 0.0);
-            deltas[t] = da;
-            // [B, H] · [H, H] → [B, H], plus the idle units' pass-through.
-            var back = da.matmul(u);
-            dh = active is null ? back : back + where(active[t], 0.0, dh);
+        }
+        else
+        {
+            for (var t = steps - 1; t >= 0; t--)
+            {
+                dh = dH[t] + dh;
+                if (idle is not null && idle[t])
+                {
+                    deltas[t] = zeros_like(h0);
+                    continue;
+                }
+                var da = active is null ? dh * slope[t] : where(active[t], dh * slope[t], 0.0);
+                deltas[t] = da;
+                // [B, H] · [H, H] → [B, H], plus the idle units' pass-through.
+                var back = da.matmul(u);
+                dh = active is null ? back : back + where(active[t], 0.0, dh);
+            }
         }
 
         // Weight gradients of the whole window, one matmul each: [H, T·B] · [T·B, H].

@@ -15,8 +15,8 @@ namespace MusicRnn.Models;
 /// h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 /// </code>
 /// Gate blocks are stacked (r, z, n) as in PyTorch. "After" is libtorch's <c>nn.GRU</c>,
-/// which <see cref="ModelFactory"/> runs fused; "Before" runs as one
-/// <see cref="GruWindowFunction"/>. The autograd loop here is the reference both are proved against.
+/// which <see cref="ModelFactory"/> runs fused on CUDA; both run as one
+/// <see cref="GruWindowFunction"/> on the CPU. The autograd loop here is the reference both are proved against.
 /// </remarks>
 internal sealed class GruCell : RecurrentCell
 {
@@ -24,7 +24,7 @@ internal sealed class GruCell : RecurrentCell
     private readonly bool windowFunction;
 
     /// <param name="reset">Where the reset gate acts.</param>
-    /// <param name="windowFunction">Run Cho's variant as one <see cref="GruWindowFunction"/>
+    /// <param name="windowFunction">Run the window as one <see cref="GruWindowFunction"/>
     /// (hand-written backward) instead of an autograd loop over steps.</param>
     public GruCell(GruReset reset, bool windowFunction = true)
     {
@@ -36,9 +36,9 @@ internal sealed class GruCell : RecurrentCell
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
-        if (windowFunction && reset == GruReset.Before)
+        if (windowFunction)
         {
-            var output = GruWindowFunction.apply(inputProjection, state[0], weights.WeightHh, weights.BiasHh)[0];
+            var output = GruWindowFunction.Run(inputProjection, state[0], weights.WeightHh, weights.BiasHh, reset);
             return (output, [output[-1]]);
         }
         var h = state[0];

@@ -3,58 +3,90 @@ using static TorchSharp.torch;
 namespace MusicRnn.Models;
 
 /// <summary>
-/// A whole window of Cho's GRU (reset before the recurrent product, <see cref="GruCell"/>)
-/// as one autograd function: the forward loop builds no graph, the backward loop runs the
-/// deltas in reverse, and the weight gradients of the window are single matmuls. The
-/// variant has no fused libtorch kernel, so this is its fast path.
+/// A whole window of a GRU layer (<see cref="GruCell"/>, reset before or after the recurrent
+/// product) as one autograd function: the forward loop builds no graph, the backward loop runs
+/// the deltas in reverse, and the weight gradients of the window are single matmuls.
 /// </summary>
 /// <remarks>
 /// Inputs: projection X [T, B, 3H] (W x_t + b_W, blocks r, z, n), h_0 [B, H], U [3H, H],
-/// b_U [3H]. Output: h_t for every step [T, B, H]. With q_t = r_t ⊙ h_{t-1}:
+/// b_U [3H], and where the reset acts. Output: h_t for every step [T, B, H].
+/// Reset before (Cho), with q_t = r_t ⊙ h_{t-1}:
 /// <code>
 /// δn = δh_t ⊙ (1 − z),  δz = δh_t ⊙ (h_{t-1} − n),  δa_n = δn ⊙ (1 − n²)
 /// δq = U_n^T δa_n,  δa_r = δq ⊙ h_{t-1} ⊙ r(1 − r),  δa_z = δz ⊙ z(1 − z)
 /// δh_{t-1} = ∂L/∂h_{t-1} + δh_t ⊙ z + δq ⊙ r + U_{rz}^T [δa_r; δa_z]
 /// δU_{rz} = Σ_t [δa_r; δa_z]^T h_{t-1},  δU_n = Σ_t δa_n^T q_t,  δb_U = Σ_t δa_t,  δX_t = δa_t
 /// </code>
-/// Proved against the autograd loop to float64 rounding by the tests.
+/// Reset after (libtorch's <c>nn.GRU</c>), with m_t = U_n h_{t-1} + b_Un:
+/// <code>
+/// δa_n = δh_t ⊙ (1 − z)(1 − n²),  δm = δa_n ⊙ r,  δa_r = δa_n ⊙ m ⊙ r(1 − r),  δa_z as above
+/// δh_{t-1} = ∂L/∂h_{t-1} + δh_t ⊙ z + U^T [δa_r; δa_z; δm]
+/// δU = Σ_t [δa_r; δa_z; δm]^T h_{t-1},  δb_U = Σ_t [δa_r; δa_z; δm],  δX_t = [δa_r; δa_z; δa_n]
+/// </code>
+/// Per-step overhead dominates at batch 1, so each step is a few in-place calls on slots of
+/// preallocated buffers, and the backward's factors that do not depend on the carried delta
+/// are computed for the whole window at once. Proved against the autograd loop to float64
+/// rounding by the tests.
 /// </remarks>
 internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindowFunction>
 {
     public override string Name => nameof(GruWindowFunction);
 
+    /// <summary>Runs the window; returns h_t for every step, [T, B, H].</summary>
+    public static Tensor Run(Tensor projection, Tensor h0, Tensor u, Tensor b, GruReset reset) =>
+        apply(projection, h0, u, b, reset)[0];
+
     public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var (x, h0, u, b) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3]);
+        var (x, h0, u, b, reset) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3], (GruReset)vars[4]);
         using var _ = no_grad();
-        var hidden = h0.shape[1];
-        var (uRz, bRz) = (u.narrow(0, 0, 2 * hidden), b.narrow(0, 0, 2 * hidden));
-        var (uN, bN) = (u.narrow(0, 2 * hidden, hidden), b.narrow(0, 2 * hidden, hidden));
-        var steps = (int)x.shape[0];
-        var hs = new Tensor[steps];
-        var gates = new Tensor[steps];
+        var (steps, batch, hidden) = (x.shape[0], h0.shape[0], h0.shape[1]);
+        var before = reset == GruReset.Before;
+        // Pre-activations [T, B, 3H], turned into the gates r, z, n in place step by step.
+        // Reset after: b_U is added with U h below, since b_Un belongs inside r ⊙ (U_n h + b_Un).
+        var gates = before ? x + b : x.clone();
+        var gates3 = gates.view(steps, batch, 3, hidden);
+        var (rz, r, z, n) = (gates.narrow(2, 0, 2 * hidden).unbind(0), gates3.select(2, 0).unbind(0), gates3.select(2, 1).unbind(0), gates3.select(2, 2).unbind(0));
+        var hAll = empty(steps, batch, hidden, dtype: x.dtype, device: x.device);
+        var hs = hAll.unbind(0);
+        // Reset before: q_t = r ⊙ h_{t-1}. Reset after: U h_{t-1} + b_U, all three blocks, [T, B, 3H].
+        var extra = before ? empty_like(hAll) : b.expand(steps, batch, 3 * hidden).clone();
+        var extraSteps = extra.unbind(0);
+        var extraN = before ? null : extra.narrow(2, 2 * hidden, hidden).unbind(0);
+        var extraRz = before ? null : extra.narrow(2, 0, 2 * hidden).unbind(0);
+        var uRzT = u.narrow(0, 0, 2 * hidden).t();
+        var uNT = u.narrow(0, 2 * hidden, hidden).t();
+        var uT = u.t();
         var h = h0;
         for (var t = 0; t < steps; t++)
         {
-            var xt = x[t];
-            // [B, 2H] → r and z, each [B, H].
-            var rz = (xt.narrow(-1, 0, 2 * hidden) + nn.functional.linear(h, uRz, bRz)).sigmoid();
-            var r = rz.narrow(-1, 0, hidden);
-            var z = rz.narrow(-1, hidden, hidden);
-            var n = (xt.narrow(-1, 2 * hidden, hidden) + nn.functional.linear(r * h, uN, bN)).tanh();
-            h = (1 - z) * n + z * h;
-            gates[t] = cat([rz, n], -1);
-            hs[t] = h;
+            if (before)
+            {
+                // [B, 2H] += [B, H] · [H, 2H], then n from U_n (r ⊙ h).
+                rz[t].addmm_(h, uRzT).sigmoid_();
+                var q = extraSteps[t].copy_(h).mul_(r[t]);
+                n[t].addmm_(q, uNT).tanh_();
+            }
+            else
+            {
+                // One product for all three blocks: [B, 3H] += [B, H] · [H, 3H].
+                extraSteps[t].addmm_(h, uT);
+                rz[t].add_(extraRz![t]).sigmoid_();
+                n[t].addcmul_(r[t], extraN![t], 1).tanh_();
+            }
+            // h_t = (1 − z) n + z h_{t-1} = n + z (h_{t-1} − n)
+            h = hs[t].copy_(h).sub_(n[t]).mul_(z[t]).add_(n[t]);
         }
-        var hAll = stack(hs, 0);
-        ctx.save_for_backward([h0, u, hAll, stack(gates, 0)]);
+        ctx.save_for_backward([h0, u, hAll, gates, extra]);
+        ctx.save_data("reset", reset);
         return [hAll];
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> grad_outputs)
     {
         var saved = ctx.get_saved_variables();
-        var (h0, u, hAll, gates) = (saved[0], saved[1], saved[2], saved[3]);
+        var (h0, u, hAll, gates, extra) = (saved[0], saved[1], saved[2], saved[3], saved[4]);
+        var before = (GruReset)ctx.get_data("reset") == GruReset.Before;
         // The engine may call this on its own thread: a local scope frees the intermediates.
         using var scope = NewDisposeScope();
         var (steps, batch, hidden) = ((int)hAll.shape[0], hAll.shape[1], hAll.shape[2]);
@@ -63,34 +95,65 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
         var dH = grad_outputs[0];
         // [T, B, H] each: the states each step started from, and the gates.
         var hPrev = cat([h0.unsqueeze(0), hAll.narrow(0, 0, steps - 1)], 0);
-        var (rAll, zAll, nAll) = (gates.narrow(-1, 0, hidden), gates.narrow(-1, hidden, hidden), gates.narrow(-1, 2 * hidden, hidden));
+        var gates3 = gates.view(steps, batch, 3, hidden);
+        var (rAll, zAll, nAll) = (gates3.select(2, 0), gates3.select(2, 1), gates3.select(2, 2));
 
-        var deltas = new Tensor[steps];
-        var dh = zeros_like(h0);
+        // Factors independent of the carried δh, for the whole window at once.
+        var nFactor = (1 - zAll) * (1 - nAll * nAll);
+        var zFactor = (hPrev - nAll) * zAll * (1 - zAll);
+        // δa_r = (δq or δa_n) ⊙ rFactor: h_{t-1} r(1 − r) before, m r(1 − r) after.
+        var rFactor = (before ? hPrev : extra.narrow(2, 2 * hidden, hidden)) * rAll * (1 - rAll);
+
+        // δa for every step, [T, B, 3H]; after the reset its n block holds δm (what U sees),
+        // and δa_n (what X sees) is kept apart.
+        var dA = empty_like(gates);
+        var dA3 = dA.view(steps, batch, 3, hidden);
+        var dAn = before ? null : empty_like(hAll);
+        var (dSlot, dRz, dR, dZ, dN) = (dA.unbind(0), dA.narrow(2, 0, 2 * hidden).unbind(0), dA3.select(2, 0).unbind(0), dA3.select(2, 1).unbind(0), dA3.select(2, 2).unbind(0));
+        var dAnSteps = dAn?.unbind(0);
+        var (dHSteps, nF, zF, rF, rSteps, zSteps) = (dH.unbind(0), nFactor.unbind(0), zFactor.unbind(0), rFactor.unbind(0), rAll.unbind(0), zAll.unbind(0));
+        var dh = dHSteps[steps - 1];
         for (var t = steps - 1; t >= 0; t--)
         {
-            var (r, z, n, hp) = (rAll[t], zAll[t], nAll[t], hPrev[t]);
-            dh = dH[t] + dh;
-            var dan = dh * (1 - z) * (1 - n * n);
-            var daz = dh * (hp - n) * z * (1 - z);
-            // [B, H] · [H, H] → [B, H]: the gradient reaching q = r ⊙ h_{t-1}.
-            var dq = dan.matmul(uN);
-            var dar = dq * hp * r * (1 - r);
-            var darz = cat([dar, daz], -1);
-            deltas[t] = cat([darz, dan], -1);
-            dh = dh * z + dq * r + darz.matmul(uRz);
+            dZ[t].copy_(dh).mul_(zF[t]);
+            Tensor next;
+            if (before)
+            {
+                var dan = dN[t].copy_(dh).mul_(nF[t]);
+                // [B, H] · [H, H] → [B, H]: the gradient reaching q = r ⊙ h_{t-1}.
+                var dq = dan.matmul(uN);
+                dR[t].copy_(dq).mul_(rF[t]);
+                next = (t > 0 ? dHSteps[t - 1].addmm(dRz[t], uRz) : dRz[t].matmul(uRz)).addcmul_(dq, rSteps[t], 1);
+            }
+            else
+            {
+                var dan = dAnSteps![t].copy_(dh).mul_(nF[t]);
+                dR[t].copy_(dan).mul_(rF[t]);
+                dN[t].copy_(dan).mul_(rSteps[t]);
+                // [B, 3H] · [3H, H] → [B, H]
+                next = t > 0 ? dHSteps[t - 1].addmm(dSlot[t], u) : dSlot[t].matmul(u);
+            }
+            dh = next.addcmul_(dh, zSteps[t], 1);
         }
 
         // Weight gradients of the whole window, one matmul each: [G·H, T·B] · [T·B, H].
-        var dA = stack(deltas, 0);
-        var flatRz = dA.narrow(-1, 0, 2 * hidden).reshape(steps * batch, 2 * hidden);
-        var flatN = dA.narrow(-1, 2 * hidden, hidden).reshape(steps * batch, hidden);
-        var dURz = flatRz.t().matmul(hPrev.reshape(steps * batch, hidden));
-        var dUN = flatN.t().matmul((rAll * hPrev).reshape(steps * batch, hidden));
-        var dU = cat([dURz, dUN], 0);
-        var dB = dA.reshape(steps * batch, 3 * hidden).sum(new long[] { 0 });
-        List<Tensor> result = [dA, dh, dU, dB];
+        var rows = steps * batch;
+        Tensor dU, dX;
+        if (before)
+        {
+            var dURz = dA.narrow(2, 0, 2 * hidden).reshape(rows, 2 * hidden).t().matmul(hPrev.reshape(rows, hidden));
+            var dUN = dA.narrow(2, 2 * hidden, hidden).reshape(rows, hidden).t().matmul(extra.reshape(rows, hidden));
+            dU = cat([dURz, dUN], 0);
+            dX = dA;
+        }
+        else
+        {
+            dU = dA.reshape(rows, 3 * hidden).t().matmul(hPrev.reshape(rows, hidden));
+            dX = cat([dA.narrow(2, 0, 2 * hidden), dAn!], 2);
+        }
+        var dB = dA.reshape(rows, 3 * hidden).sum(new long[] { 0 });
+        List<Tensor> result = [dX, dh, dU, dB];
         foreach (var r in result) r.MoveToOuterDisposeScope();
-        return result;
+        return [.. result, null!];
     }
 }

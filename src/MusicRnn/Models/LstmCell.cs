@@ -16,15 +16,16 @@ namespace MusicRnn.Models;
 /// h_t = o_t ⊙ tanh(c_t)
 /// </code>
 /// Gate blocks are stacked (i, f, g, o) as in PyTorch. Without peepholes the equations are
-/// libtorch's <c>nn.LSTM</c>, which <see cref="ModelFactory"/> runs fused; with them the window
-/// runs as one <see cref="PeepholeLstmFunction"/>. The autograd loop here is the reference
+/// libtorch's <c>nn.LSTM</c>, which <see cref="ModelFactory"/> runs fused (or, on the CPU, as
+/// the peephole-free <see cref="PeepholeLstmFunction"/> where that is faster); with them the
+/// window runs as one <see cref="PeepholeLstmFunction"/>. The autograd loop here is the reference
 /// both are proved against.
 /// </remarks>
 internal sealed class LstmCell : RecurrentCell
 {
     private readonly bool windowFunction;
 
-    /// <param name="windowFunction">Run peephole layers as one <see cref="PeepholeLstmFunction"/>
+    /// <param name="windowFunction">Run the window as one <see cref="PeepholeLstmFunction"/>
     /// (hand-written backward) instead of an autograd loop over steps.</param>
     public LstmCell(bool windowFunction = true)
     {
@@ -37,9 +38,11 @@ internal sealed class LstmCell : RecurrentCell
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
-        if (windowFunction && weights.Peepholes is var (pi0, pf0, po0))
+        if (windowFunction)
         {
-            var outputs = PeepholeLstmFunction.apply(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh, pi0, pf0, po0);
+            var outputs = weights.Peepholes is var (pi0, pf0, po0)
+                ? PeepholeLstmFunction.apply(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh, pi0, pf0, po0)
+                : PeepholeLstmFunction.Plain(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh);
             return (outputs[0], [outputs[0][-1], outputs[1]]);
         }
         var (h, c) = (state[0], state[1]);

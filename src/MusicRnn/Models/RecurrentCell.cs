@@ -29,7 +29,22 @@ internal abstract class RecurrentCell
     /// <summary>State tensors per layer (h; or h and c).</summary>
     public virtual int StateSize => 1;
 
-    /// <summary>Runs the layer over a window.</summary>
+    /// <summary>
+    /// Runs the layer over a window of its inputs. The default projects the whole window in one
+    /// matmul and hands it to <see cref="Run(Tensor, IReadOnlyList{Tensor}, LayerWeights, long)"/>;
+    /// a cell that needs only part of the projection (the CW-RNN's idle modules) overrides it.
+    /// </summary>
+    /// <param name="input">The layer's inputs x_t, [T, B, I].</param>
+    /// <param name="weightIh">W, [G·H, I].</param>
+    /// <param name="biasIh">b_W, [G·H].</param>
+    /// <param name="state">This layer's state, <see cref="StateSize"/> tensors of [B, H].</param>
+    /// <param name="weights">The layer's recurrent weights.</param>
+    /// <param name="clock">Steps since the state was reset, at the window's first step.</param>
+    public virtual (Tensor Output, Tensor[] State) Run(Tensor input, Tensor weightIh, Tensor biasIh, IReadOnlyList<Tensor> state, LayerWeights weights, long clock) =>
+        // The input projection of the whole window in one matmul: [T, B, I] → [T, B, G·H].
+        Run(nn.functional.linear(input, weightIh, biasIh), state, weights, clock);
+
+    /// <summary>Runs the layer over a window whose input projection is known.</summary>
     /// <param name="inputProjection">W x_t + b_W for every step, [T, B, G·H].</param>
     /// <param name="state">This layer's state, <see cref="StateSize"/> tensors of [B, H].</param>
     /// <param name="weights">The layer's recurrent weights.</param>

@@ -95,20 +95,34 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
     /// <param name="input">Frames [T, B, I].</param>
     /// <param name="state">Per layer <see cref="RecurrentCell.StateSize"/> tensors [B, H], layer by layer.</param>
     /// <returns>The top layer's h_t [T, B, H] and the state after the window.</returns>
-    public override (Tensor Output, ModelState State) forward(Tensor input, ModelState state)
+    public override (Tensor Output, ModelState State) forward(Tensor input, ModelState state) =>
+        RunStack(this, cell, layers, peepholes, input, state);
+
+    /// <summary>
+    /// Runs a stack of <paramref name="layers"/> layers of <paramref name="cell"/> over a window,
+    /// on the parameters <paramref name="owner"/> holds under PyTorch's flat names: this module's
+    /// own, or those of a fused libtorch module whose equations the cell computes (which is how
+    /// <see cref="RecurrentModel"/> runs a fused module on a faster CPU path).
+    /// </summary>
+    /// <param name="owner">The module holding weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k} (and peepholes).</param>
+    /// <param name="cell">The time loop.</param>
+    /// <param name="layers">Depth.</param>
+    /// <param name="peepholes">Whether peephole_{i,f,o}_l{k} exist.</param>
+    /// <param name="input">Frames [T, B, I].</param>
+    /// <param name="state">Per layer <see cref="RecurrentCell.StateSize"/> tensors [B, H], layer by layer.</param>
+    internal static (Tensor Output, ModelState State) RunStack(nn.Module owner, RecurrentCell cell, int layers, bool peepholes, Tensor input, ModelState state)
     {
         var x = input;
         var next = new List<Tensor>();
         var size = cell.StateSize;
         for (var k = 0; k < layers; k++)
         {
-            // The input projection of the whole window in one matmul: [T, B, I] → [T, B, G·H].
-            var projection = nn.functional.linear(x, Parameter($"weight_ih_l{k}"), Parameter($"bias_ih_l{k}"));
             var weights = new LayerWeights(
-                Parameter($"weight_hh_l{k}"),
-                Parameter($"bias_hh_l{k}"),
-                peepholes ? (Parameter($"peephole_i_l{k}"), Parameter($"peephole_f_l{k}"), Parameter($"peephole_o_l{k}")) : null);
-            var (output, layerState) = cell.Run(projection, state.Tensors.Skip(k * size).Take(size).ToArray(), weights, state.Clock);
+                Parameter(owner, $"weight_hh_l{k}"),
+                Parameter(owner, $"bias_hh_l{k}"),
+                peepholes ? (Parameter(owner, $"peephole_i_l{k}"), Parameter(owner, $"peephole_f_l{k}"), Parameter(owner, $"peephole_o_l{k}")) : null);
+            var (output, layerState) = cell.Run(x, Parameter(owner, $"weight_ih_l{k}"), Parameter(owner, $"bias_ih_l{k}"),
+                state.Tensors.Skip(k * size).Take(size).ToArray(), weights, state.Clock);
             next.AddRange(layerState);
             x = output;
         }
@@ -116,6 +130,6 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
     }
 
     // Looked up at every call rather than cached: .to(device) replaces parameter objects.
-    private Parameter Parameter(string name) => get_parameter(name)
+    private static Parameter Parameter(nn.Module owner, string name) => owner.get_parameter(name)
         ?? throw new InvalidOperationException($"recurrent parameter {name} is missing");
 }

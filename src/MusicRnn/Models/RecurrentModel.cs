@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Models;
@@ -16,12 +17,17 @@ internal sealed class RecurrentModel : FrameModel
 {
     private readonly nn.Module rnn;
     private readonly Linear head;
+    private readonly RecurrentCell? cpuCell;
 
     /// <param name="spec">The validated spec.</param>
     /// <param name="rnn">A <see cref="RecurrentLayers"/> or a fused libtorch LSTM/GRU/RNN with <c>spec.Layers</c> layers.</param>
-    public RecurrentModel(ModelSpec spec, nn.Module rnn) : base(spec.Arch.ToString(), spec)
+    /// <param name="cpuCell">For a fused <paramref name="rnn"/>: a cell computing the same
+    /// equations that is faster than libtorch's kernel on the CPU, run there on the fused
+    /// module's own parameters; null to run libtorch's kernel everywhere.</param>
+    public RecurrentModel(ModelSpec spec, nn.Module rnn, RecurrentCell? cpuCell = null) : base(spec.Arch.ToString(), spec)
     {
         this.rnn = rnn;
+        this.cpuCell = cpuCell;
         head = nn.Linear(spec.HiddenSize, spec.OutputSize);
         RegisterComponents();
     }
@@ -39,6 +45,10 @@ internal sealed class RecurrentModel : FrameModel
         var (hidden, next) = rnn switch
         {
             RecurrentLayers layers => layers.forward(input, state),
+            // On the CPU the window function beats libtorch's kernel for these (measured by
+            // musicrnn perf); the fused module keeps the names and runs on CUDA.
+            _ when cpuCell is not null && input.device.type == DeviceType.CPU =>
+                RecurrentLayers.RunStack(rnn, cpuCell, Spec.Layers, false, input, state),
             LSTM lstm => Fused(lstm, input, state),
             GRU gru => Fused(input, state, gru.forward),
             RNN simple => Fused(input, state, simple.forward),

@@ -8,15 +8,17 @@ namespace MusicRnn.Tests.Models;
 public sealed class GruWindowFunctionTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(9)]
-    public void Should_match_the_autograd_loop_to_float64_rounding(int steps)
+    [InlineData(1, GruReset.Before)]
+    [InlineData(9, GruReset.Before)]
+    [InlineData(1, GruReset.After)]
+    [InlineData(9, GruReset.After)]
+    public void Should_match_the_autograd_loop_to_float64_rounding(int steps, GruReset reset)
     {
-        // Given a 2-layer GRU (reset before) on the hand-written window function and the
-        // same weights on the autograd loop
+        // Given a 2-layer GRU (reset before or after) on the hand-written window function and
+        // the same weights on the autograd loop
         manual_seed(6);
-        var spec = new ModelSpec { Arch = Architecture.Gru, InputSize = 3, OutputSize = 2, HiddenSize = 5, Layers = 2 };
-        Func<bool, RecurrentCell> cell = w => new GruCell(GruReset.Before, w);
+        var spec = new ModelSpec { Arch = Architecture.Gru, GruReset = reset, InputSize = 3, OutputSize = 2, HiddenSize = 5, Layers = 2 };
+        Func<bool, RecurrentCell> cell = w => new GruCell(reset, w);
         var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(true)));
         var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(false)));
         function.to(ScalarType.Float64);

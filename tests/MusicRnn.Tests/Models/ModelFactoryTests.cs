@@ -96,4 +96,33 @@ public sealed class ModelFactoryTests
         var error = Assert.Throws<InputException>(() => ModelFactory.Create(spec));
         Assert.StartsWith("--hidden:", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(Architecture.Rnn, GruReset.Before)]
+    [InlineData(Architecture.Gru, GruReset.After)]
+    public void Should_run_a_fused_module_on_the_cpu_window_function_with_libtorchs_results(Architecture arch, GruReset reset)
+    {
+        // Given a fused spec built the default way (window function on the CPU) and on
+        // libtorch's kernel, with the same weights
+        TorchSharp.torch.manual_seed(3);
+        var spec = Sizes with { Arch = arch, GruReset = reset };
+        var fast = ModelFactory.Create(spec);
+        var libtorch = ModelFactory.CreateOnLibtorchKernel(spec);
+        libtorch.load_state_dict(fast.state_dict());
+        using var input = TorchSharp.torch.randn(6, 3, spec.InputSize);
+
+        // When both run a window and back-propagate the same loss
+        (TorchSharp.torch.Tensor Output, TorchSharp.torch.Tensor Grad) Run(FrameModel model)
+        {
+            var (output, _) = model.forward(input, null);
+            output.square().sum().backward();
+            return (output, model.parameters().First().grad!);
+        }
+        var a = Run(fast);
+        var b = Run(libtorch);
+
+        // Then the outputs and the first layer's input-weight gradient agree to float32 rounding
+        Assert.True(a.Output.allclose(b.Output, rtol: 1e-4, atol: 1e-5));
+        Assert.True(a.Grad.allclose(b.Grad, rtol: 1e-4, atol: 1e-5));
+    }
 }

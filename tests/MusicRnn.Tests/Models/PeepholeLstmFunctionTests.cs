@@ -8,14 +8,16 @@ namespace MusicRnn.Tests.Models;
 public sealed class PeepholeLstmFunctionTests
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Should_match_the_autograd_loop_to_float64_rounding(bool lossUsesFinalCell)
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void Should_match_the_autograd_loop_to_float64_rounding(bool lossUsesFinalCell, bool peepholes)
     {
-        // Given a 2-layer peephole LSTM on the hand-written window function and the same
-        // weights on the autograd loop over steps
+        // Given a 2-layer LSTM (with or without peepholes) on the hand-written window function
+        // and the same weights on the autograd loop over steps
         manual_seed(6);
-        var spec = new ModelSpec { Arch = Architecture.Lstm, InputSize = 3, OutputSize = 2, HiddenSize = 5, Layers = 2 };
+        var spec = new ModelSpec { Arch = Architecture.Lstm, Peepholes = peepholes, InputSize = 3, OutputSize = 2, HiddenSize = 5, Layers = 2 };
         FrameModel Model(bool windowFunction) => new RecurrentModel(spec, new RecurrentLayers(spec, new LstmCell(windowFunction)));
         var function = Model(true);
         var loop = Model(false);

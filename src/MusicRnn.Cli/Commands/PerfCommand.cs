@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using MusicRnn.Performance;
+
+namespace MusicRnn.Cli.Commands;
+
+/// <summary>
+/// <c>musicrnn perf</c>: times every architecture's forward + backward per window, the
+/// machine's own matmul rate, the essay-code training update and free-running generation,
+/// and writes perf.json, perf.md and two figures.
+/// </summary>
+internal static class PerfCommand
+{
+    public static Command Create()
+    {
+        var archs = new Option<string[]>("--archs") { Description = "architectures: rnn, lstm-peepholes, lstm-plain, gru-before, gru-after, cwrnn (and */libtorch)", AllowMultipleArgumentsPerToken = true };
+        var hidden = new Option<string>("--hidden") { Description = "hidden sizes, comma-separated (input = hidden)", DefaultValueFactory = _ => "1024,2048" };
+        var window = new Option<string>("--window") { Description = "window lengths, comma-separated", DefaultValueFactory = _ => "100,200" };
+        var batch = new Option<string>("--batch") { Description = "batch sizes, comma-separated", DefaultValueFactory = _ => "1,16" };
+        var output = new Option<string>("--out") { Description = "output folder for perf.json, perf.md and the figures", DefaultValueFactory = _ => "perf" };
+        var repeats = new Option<int>("--repeats") { Description = "timed runs per measurement (median and best reported)", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 1 };
+        var matmul = new Option<int>("--matmul") { Description = "side of the square matmul that measures the machine", DefaultValueFactory = _ => 2048 };
+        var noLibtorch = new Option<bool>("--no-libtorch") { Description = "skip the libtorch fused-kernel reference rows" };
+        var noEssay = new Option<bool>("--no-essay") { Description = "skip the essay-code training updates" };
+        var generate = new Option<int>("--generate") { Description = "frames of free-running generation to time (0 = skip)", DefaultValueFactory = _ => 400 };
+        var device = CommonOptions.Device();
+        var threads = CommonOptions.Threads();
+        var quiet = CommonOptions.Quiet();
+        var command = new Command("perf", "Time every architecture (forward + backward per window, GFLOP/s, fraction of the machine's matmul rate), the essay-code training update against the essay's Table 1, and free-running generation against real time.")
+        {
+            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, device, threads, quiet,
+        };
+        command.SetAction(parsed =>
+        {
+            var runDevice = CommonOptions.Apply(parsed.GetValue(device)!, parsed.GetValue(threads));
+            var config = new PerfConfig
+            {
+                Archs = parsed.GetValue(archs) is { Length: > 0 } a ? [.. a.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries))] : new PerfConfig().Archs,
+                LibtorchReferences = !parsed.GetValue(noLibtorch),
+                Hidden = Ints("--hidden", parsed.GetValue(hidden)!),
+                Window = Ints("--window", parsed.GetValue(window)!),
+                Batch = Ints("--batch", parsed.GetValue(batch)!),
+                Repeats = parsed.GetValue(repeats),
+                Warmup = parsed.GetValue(warmup),
+                MatmulSize = parsed.GetValue(matmul),
+                EssayCode = !parsed.GetValue(noEssay),
+                GenerationFrames = parsed.GetValue(generate),
+                Threads = TorchSharp.torch.get_num_threads(),
+            };
+            config.Validate();
+            var progress = ConsoleProgress.For(parsed.GetValue(quiet));
+            PerfResults results;
+            try
+            {
+                results = PerfRunner.Run(config, runDevice, progress);
+            }
+            finally
+            {
+                (progress as IDisposable)?.Dispose();
+            }
+            var folder = parsed.GetValue(output)!;
+            var line = "musicrnn " + string.Join(' ', parsed.Tokens.Select(t => t.Value));
+            PerfReport.WriteAll(results, folder, line);
+            Console.Write(PerfReport.Markdown(results, line));
+            return CliRunner.Ok;
+        });
+        return command;
+    }
+
+    private static int[] Ints(string option, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw InputException.ForOption(option, $"expected comma-separated whole numbers, got '{p}'"))];
+    }
+}

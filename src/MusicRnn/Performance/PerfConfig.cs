@@ -1,0 +1,61 @@
+namespace MusicRnn.Performance;
+
+/// <summary>What <c>musicrnn perf</c> measures; every list is crossed with every other.</summary>
+public sealed record PerfConfig
+{
+    /// <summary>Architectures to time (names of <see cref="PerfVariant"/>); libtorch references are added by <see cref="LibtorchReferences"/>.</summary>
+    public IReadOnlyList<string> Archs { get; init; } = [.. PerfVariant.Architectures.Select(v => v.Name)];
+
+    /// <summary>Also time libtorch's fused kernels, the yardstick of the custom cells.</summary>
+    public bool LibtorchReferences { get; init; } = true;
+
+    /// <summary>Hidden sizes; input = output = hidden, as in the essay's code.</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [1024, 2048];
+
+    /// <summary>Window lengths (steps of truncated BPTT).</summary>
+    public IReadOnlyList<int> Window { get; init; } = [100, 200];
+
+    /// <summary>Batch sizes (parallel sequences).</summary>
+    public IReadOnlyList<int> Batch { get; init; } = [1, 16];
+
+    /// <summary>Untimed runs per measurement before the timed ones.</summary>
+    public int Warmup { get; init; } = 1;
+
+    /// <summary>Timed runs per measurement; median and best are reported. Runs of different architectures are interleaved.</summary>
+    public int Repeats { get; init; } = 5;
+
+    /// <summary>Side of the square float32 matmul that measures the machine's rate.</summary>
+    public int MatmulSize { get; init; } = 2048;
+
+    /// <summary>Time the essay-code training update (1, 2, 3 layers at 1024) and estimate the essay's Table 1.</summary>
+    public bool EssayCode { get; init; } = true;
+
+    /// <summary>Frames of free-running generation to time (0 = skip).</summary>
+    public int GenerationFrames { get; init; } = 400;
+
+    /// <summary>CPU threads in use (reported, set by the caller).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Throws an <see cref="InputException"/> naming the first bad option.</summary>
+    public void Validate()
+    {
+        foreach (var a in Archs) PerfVariant.Parse(a);
+        if (Archs.Count == 0) throw InputException.ForOption("--archs", "expected at least one architecture");
+        Check("--hidden", Hidden, 16, 16384);
+        Check("--window", Window, 2, 100_000);
+        Check("--batch", Batch, 1, 4096);
+        if (Hidden.Any(h => h % PerfVariant.ClockworkModules != 0) && Archs.Any(a => a.StartsWith("cwrnn", StringComparison.OrdinalIgnoreCase)))
+            throw InputException.ForOption("--hidden", $"the CW-RNN is timed with {PerfVariant.ClockworkModules} modules, so every hidden size must be a multiple of {PerfVariant.ClockworkModules}");
+        if (Warmup < 0) throw InputException.ForOption("--warmup", $"expected 0 or more runs, got {Warmup}");
+        if (Repeats < 1) throw InputException.ForOption("--repeats", $"expected at least 1 run, got {Repeats}");
+        if (MatmulSize is < 64 or > 16384) throw InputException.ForOption("--matmul", $"expected 64 to 16384, got {MatmulSize}");
+        if (GenerationFrames < 0) throw InputException.ForOption("--generate", $"expected 0 or more frames, got {GenerationFrames}");
+    }
+
+    private static void Check(string option, IReadOnlyList<int> values, int min, int max)
+    {
+        if (values.Count == 0) throw InputException.ForOption(option, "expected at least one value");
+        foreach (var v in values)
+            if (v < min || v > max) throw InputException.ForOption(option, $"expected values from {min} to {max}, got {v}");
+    }
+}

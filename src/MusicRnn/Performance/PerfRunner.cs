@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Globalization;
+using MusicRnn.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Performance;
+
+/// <summary>
+/// Times the models the way training and generation use them, and the machine's own matmul
+/// rate in the same run, so every figure can be read as a fraction of what the cores can do.
+/// </summary>
+/// <remarks>
+/// The machine may be shared, so runs of different architectures are interleaved (a burst of
+/// someone else's load hits all of them alike) and both the median and the best run are kept;
+/// rates and ratios use the best run, the one least disturbed.
+/// </remarks>
+public static class PerfRunner
+{
+    /// <summary>Updates of the essay-code workload: 5 epochs of 205 windows (DESIGN.md §7).</summary>
+    public const int EssayUpdates = 1025;
+
+    /// <summary>Size of the essay-code workload: input = hidden = 1024.</summary>
+    public const int EssaySize = 1024;
+
+    /// <summary>Window of the essay-code workload.</summary>
+    public const int EssayWindow = 100;
+
+    /// <summary>Stride of the essay-code workload: each update also advances the carried state this far.</summary>
+    public const int EssayStride = 5;
+
+    /// <summary>Frames per second of sound at the rfft frame of 1024 samples and 22050 Hz.</summary>
+    public const double RealTimeFramesPerSecond = 22050.0 / 1024;
+
+    /// <summary>The essay's Table 1 (seconds for 5 epochs, GTX 960M), by architecture, for 1, 2, 3 layers.</summary>
+    public static IReadOnlyDictionary<string, double[]> EssayTable { get; } = new Dictionary<string, double[]>
+    {
+        ["gru"] = [215, 507, 761],
+        ["cwrnn"] = [393, 892, 1346],
+        ["lstm"] = [311, 620, 1868],
+        ["rnn"] = [79, 169, 254],
+    };
+
+    /// <summary>Runs every measurement <paramref name="config"/> asks for, on <paramref name="device"/>.</summary>
+    public static PerfResults Run(PerfConfig config, Device device, IProgressSink progress)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(progress);
+        config.Validate();
+        var started = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture);
+        var load = LoadAverage();
+        manual_seed(0);
+
+        // The matmul is timed before the cells and again once in every round of theirs, so its
+        // best run comes from the same stretch of machine load as theirs.
+        using var matmulWork = new MatmulWork(config.MatmulSize, device);
+        var matmulRuns = new List<double>();
+        progress.Begin($"matmul {config.MatmulSize}×{config.MatmulSize}", config.Warmup + config.Repeats);
+        for (var r = 0; r < config.Warmup + config.Repeats; r++)
+        {
+            var ms = matmulWork.Time();
+            if (r >= config.Warmup) matmulRuns.Add(ms);
+            progress.Report(r + 1);
+        }
+        progress.Complete();
+        var raw = MeasureCells(config, device, matmulWork, matmulRuns, progress);
+        var matmul = Rate(config.MatmulSize, matmulRuns);
+        var cells = raw.Select(c => c with { FractionOfMatmul = c.GflopsBest / matmul.GflopsBest }).ToList();
+        var essay = config.EssayCode ? MeasureEssay(config, device, progress) : [];
+        var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : [];
+        return new PerfResults
+        {
+            Started = started,
+            Threads = get_num_threads(),
+            ProcessorCount = Environment.ProcessorCount,
+            LoadAverage = load,
+            Matmul = matmul,
+            Cells = cells,
+            Essay = essay,
+            Generation = generation,
+        };
+    }
+
+    /// <summary>The machine's float32 matmul rate from timed n × n products: 2n³ FLOP each.</summary>
+    public static MatmulRate Rate(int n, IReadOnlyList<double> milliseconds)
+    {
+        var timing = new Timing(milliseconds);
+        var flops = FlopCount.SquareMatmulFlops(n);
+        return new MatmulRate(n, timing, flops / timing.Best / 1e6, flops / timing.Median / 1e6);
+    }
+
+    /// <summary>Two random n × n float32 matrices whose product is timed.</summary>
+    private sealed class MatmulWork : IDisposable
+    {
+        private readonly Tensor a;
+        private readonly Tensor b;
+        private readonly Device device;
+
+        public MatmulWork(int n, Device device)
+        {
+            this.device = device;
+            a = randn(n, n, device: device).DetachFromDisposeScope();
+            b = randn(n, n, device: device).DetachFromDisposeScope();
+        }
+
+        /// <summary>Milliseconds of one product.</summary>
+        public double Time() => PerfRunner.Time(device, () => a.mm(b).Dispose());
+
+        public void Dispose()
+        {
+            a.Dispose();
+            b.Dispose();
+        }
+    }
+
+    /// <summary>Cell timings, with <see cref="CellTiming.FractionOfMatmul"/> left at 0 for the caller to fill in.</summary>
+    private static List<CellTiming> MeasureCells(PerfConfig config, Device device, MatmulWork matmul, List<double> matmulRuns, IProgressSink progress)
+    {
+        var variants = config.Archs.Select(PerfVariant.Parse).ToList();
+        if (config.LibtorchReferences)
+            variants.AddRange(PerfVariant.LibtorchReferences.Where(r => !variants.Contains(r)));
+        var sizes = (from h in config.Hidden from w in config.Window from b in config.Batch select (h, w, b)).ToList();
+        var results = new List<CellTiming>();
+        progress.Begin("forward + backward per window", (long)sizes.Count * variants.Count * (config.Warmup + config.Repeats));
+        long done = 0;
+        foreach (var (hidden, window, batch) in sizes)
+        {
+            var models = variants.Select(v => Build(v, hidden, 1, device)).ToList();
+            try
+            {
+                using var input = randn(window, batch, hidden, device: device);
+                var runs = variants.Select(_ => new List<double>()).ToList();
+                for (var r = 0; r < config.Warmup + config.Repeats; r++)
+                {
+                    // Interleaved: one run of every architecture and of the matmul, then the next round.
+                    var matmulMs = matmul.Time();
+                    if (r >= config.Warmup) matmulRuns.Add(matmulMs);
+                    for (var v = 0; v < variants.Count; v++)
+                    {
+                        var ms = ForwardBackward(models[v], input, device);
+                        if (r >= config.Warmup) runs[v].Add(ms);
+                        progress.Report(++done, $"{variants[v].Name} h{hidden} T{window} B{batch}");
+                    }
+                }
+                for (var v = 0; v < variants.Count; v++)
+                {
+                    var timing = new Timing(runs[v]);
+                    var gflop = FlopCount.ForwardBackwardFlops(models[v].Spec, window, batch) / 1e9;
+                    var rate = gflop / (timing.Best / 1e3);
+                    results.Add(new CellTiming(variants[v].Name, hidden, window, batch, timing, gflop, rate, 0));
+                }
+            }
+            finally
+            {
+                foreach (var m in models) m.Dispose();
+            }
+        }
+        progress.Complete();
+        return results;
+    }
+
+    /// <summary>
+    /// The essay-code training update, timed as the trainer runs it (forward, MSE, backward,
+    /// gradient norm and clip at 1, Adagrad at lr 0.001, carry advance by the stride), for the
+    /// four architectures of Table 1 at 1, 2 and 3 layers, rounds interleaved across the 12 rows.
+    /// </summary>
+    private static List<EssayRow> MeasureEssay(PerfConfig config, Device device, IProgressSink progress)
+    {
+        // The essay-code preset builds each architecture with its spec defaults (peepholes,
+        // Cho's GRU, 8 CW-RNN modules).
+        var rows = (from arch in new[] { "gru", "cwrnn", "lstm", "rnn" } from layers in new[] { 1, 2, 3 } select (arch, layers)).ToList();
+        var runs = rows.Select(_ => new List<double>()).ToList();
+        var workers = new List<EssayUpdate>();
+        progress.Begin("essay-code training updates", (long)rows.Count * (config.Warmup + config.Repeats));
+        long done = 0;
+        try
+        {
+            foreach (var (arch, layers) in rows)
+            {
+                var architecture = arch switch { "gru" => Architecture.Gru, "cwrnn" => Architecture.CwRnn, "lstm" => Architecture.Lstm, _ => Architecture.Rnn };
+                var spec = new ModelSpec { Arch = architecture, InputSize = EssaySize, OutputSize = EssaySize, HiddenSize = EssaySize, Layers = layers };
+                workers.Add(new EssayUpdate(spec, device));
+            }
+            for (var r = 0; r < config.Warmup + config.Repeats; r++)
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var ms = workers[i].Step();
+                    if (r >= config.Warmup) runs[i].Add(ms);
+                    progress.Report(++done, $"{rows[i].arch} ×{rows[i].layers}");
+                }
+        }
+        finally
+        {
+            foreach (var w in workers) w.Dispose();
+        }
+        progress.Complete();
+        return [.. rows.Select((row, i) =>
+        {
+            var timing = new Timing(runs[i]);
+            return new EssayRow(row.arch, row.layers, timing, timing.Best * EssayUpdates / 1e3, EssayTable[row.arch][row.layers - 1]);
+        })];
+    }
+
+    /// <summary>
+    /// Free-running generation of a 1-layer peephole LSTM at 1024, each prediction the next
+    /// input: frame by frame through <see cref="FrameModel.forward"/>, and on
+    /// <see cref="FreeRunningLstm"/>, which folds the feedback into the recurrence. Runs of the
+    /// two are interleaved.
+    /// </summary>
+    private static List<GenerationSpeed> MeasureGeneration(PerfConfig config, Device device, IProgressSink progress)
+    {
+        var spec = new ModelSpec { Arch = Architecture.Lstm, InputSize = EssaySize, OutputSize = EssaySize, HiddenSize = EssaySize, Layers = 1 };
+        using var model = ModelFactory.Create(spec);
+        model.to(device);
+        model.eval();
+        var frames = config.GenerationFrames;
+        var ways = new (string Name, Action<FrameModel, int, Device> Generate)[]
+        {
+            ("lstm-peepholes, 1 layer, 1024: forward frame by frame", GenerateByForward),
+            ("lstm-peepholes, 1 layer, 1024: folded loop (FreeRunningLstm)", GenerateFolded),
+        };
+        var runs = ways.Select(_ => new List<double>()).ToList();
+        progress.Begin("free-running generation", (long)ways.Length * (config.Warmup + config.Repeats));
+        long done = 0;
+        for (var r = 0; r < config.Warmup + config.Repeats; r++)
+            for (var w = 0; w < ways.Length; w++)
+            {
+                var way = ways[w];
+                var ms = Time(device, () => way.Generate(model, frames, device));
+                if (r >= config.Warmup) runs[w].Add(ms);
+                progress.Report(++done, way.Name);
+            }
+        progress.Complete();
+        return [.. ways.Select((way, w) =>
+        {
+            var timing = new Timing(runs[w]);
+            var fps = frames / (timing.Best / 1e3);
+            return new GenerationSpeed(way.Name, frames, timing, fps, RealTimeFramesPerSecond, fps / RealTimeFramesPerSecond);
+        })];
+    }
+
+    private static void GenerateByForward(FrameModel model, int frames, Device device)
+    {
+        using var _ = no_grad();
+        using var outer = NewDisposeScope();
+        var x = zeros(1, 1, model.Spec.InputSize, device: device);
+        ModelState? state = null;
+        for (var t = 0; t < frames; t++)
+        {
+            using var step = NewDisposeScope();
+            var (y, next) = model.forward(x, state);
+            // [1, 1, O]: the prediction is the next step's input.
+            x = y.MoveToOuterDisposeScope();
+            state = next.MoveToOuterDisposeScope();
+        }
+    }
+
+    private static void GenerateFolded(FrameModel model, int frames, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var first = zeros(1, model.Spec.InputSize, device: device);
+        FreeRunningLstm.Run(model, first, model.InitialState(1, device, ScalarType.Float32), frames);
+    }
+
+    private static FrameModel Build(PerfVariant variant, int size, int layers, Device device)
+    {
+        var model = variant.Build(size, layers);
+        model.to(device);
+        return model;
+    }
+
+    private static double ForwardBackward(FrameModel model, Tensor input, Device device)
+    {
+        model.zero_grad();
+        using var scope = NewDisposeScope();
+        return Time(device, () =>
+        {
+            var (output, _) = model.forward(input, null);
+            output.square().mean().backward();
+        });
+    }
+
+    /// <summary>Milliseconds <paramref name="work"/> takes, synchronised on CUDA so queued kernels count.</summary>
+    internal static double Time(Device device, Action work)
+    {
+        var clock = Stopwatch.StartNew();
+        work();
+        if (device.type == DeviceType.CUDA) cuda.synchronize();
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg")
+                ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using MusicRnn.Models;
+using TorchSharp;
+using static MusicRnn.Tests.Models.ModelTestKit;
+using static TorchSharp.torch;
+
+namespace MusicRnn.Tests.Models;
+
+public sealed class ClockworkWindowFunctionTests
+{
+    [Theory]
+    [InlineData(new[] { 1, 2, 4, 8 }, 3L)]
+    [InlineData(new[] { 1, 2, 4, 8 }, 0L)]
+    [InlineData(new[] { 2, 4, 12, 24 }, 5L)]
+    public void Should_match_the_autograd_loop_to_float64_rounding_while_projecting_only_firing_modules(int[] periods, long clock)
+    {
+        // Given a 2-layer CW-RNN of 4 modules of 3 units on the active-modules window function
+        // and the same weights on the autograd loop, started mid-cycle (periods 2, 4, ... leave
+        // whole steps idle)
+        manual_seed(8);
+        var spec = new ModelSpec { Arch = Architecture.CwRnn, InputSize = 5, OutputSize = 2, HiddenSize = 12, Layers = 2, Modules = 4, Periods = periods };
+        Assert.True(ClockworkWindowFunction.Applies(periods));
+        var function = new RecurrentModel(spec, new RecurrentLayers(spec, new ClockworkCell(Activation.Tanh, periods, true)));
+        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, new ClockworkCell(Activation.Tanh, periods, false)));
+        function.to(ScalarType.Float64);
+        loop.to(ScalarType.Float64);
+        loop.load_state_dict(function.state_dict());
+        var generator = new Generator(13);
+        var input = Random(generator, ScalarType.Float64, 11, 2, 5);
+        var start = Random(generator, ScalarType.Float64, 2, 2, 12).unbind(0);
+        var weigh = Random(generator, ScalarType.Float64, 11, 2, 2);
+
+        // When both run and back-propagate a loss on outputs and final states
+        (Tensor Output, Tensor[] State, Tensor[] Grads) Run(FrameModel model)
+        {
+            var x = input.detach().clone().requires_grad_();
+            var h = start.Select(s => s.detach().clone().requires_grad_()).ToArray();
+            var (output, state) = model.forward(x, new ModelState(h, clock));
+            var loss = state.Tensors.Aggregate((output * weigh).sum(), (sum, s) => sum + s.square().sum());
+            loss.backward();
+            var grads = model.parameters().Select(p => p.grad!).Append(x.grad!).Concat(h.Select(s => s.grad!)).ToArray();
+            return (output, [.. state.Tensors], grads);
+        }
+        var a = Run(function);
+        var b = Run(loop);
+
+        // Then outputs, states, and the gradients of every parameter, the input and the initial state agree
+        Assert.True(a.Output.allclose(b.Output, rtol: 0, atol: 1e-12));
+        for (var i = 0; i < a.State.Length; i++) Assert.True(a.State[i].allclose(b.State[i], rtol: 0, atol: 1e-12), $"state {i}");
+        for (var i = 0; i < a.Grads.Length; i++)
+            Assert.True(a.Grads[i].allclose(b.Grads[i], rtol: 0, atol: 1e-12), $"gradient {i}: max difference {(a.Grads[i] - b.Grads[i]).abs().max().item<double>():E2}");
+    }
+
+    [Theory]
+    [InlineData(new[] { 1, 2, 4 }, true)]
+    [InlineData(new[] { 3, 6, 6 }, true)]
+    [InlineData(new[] { 1, 3, 2 }, false)]
+    [InlineData(new[] { 2, 3 }, false)]
+    public void Should_take_the_active_prefix_path_only_when_every_period_divides_the_next(int[] periods, bool expected)
+    {
+        // Given a period list; When asked; Then the answer is whether T_i divides T_i+1 for all i
+        Assert.Equal(expected, ClockworkWindowFunction.Applies(periods));
+    }
+}
