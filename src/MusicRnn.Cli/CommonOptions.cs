@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MusicRnn.Audio;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Cli;
@@ -21,6 +22,20 @@ internal static class CommonOptions
     public static Option<bool> Quiet() => new("--quiet", "-q")
     {
         Description = "print no progress",
+    };
+
+    public static Option<string> SampleFormat() => new("--sample-format")
+    {
+        Description = "s16 (16-bit PCM) or f32 (32-bit float)",
+        DefaultValueFactory = _ => "s16",
+    };
+
+    /// <summary>Interprets <c>--sample-format</c>.</summary>
+    public static SampleFormat ParseSampleFormat(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "s16" => Audio.SampleFormat.S16,
+        "f32" => Audio.SampleFormat.F32,
+        _ => throw InputException.ForOption("--sample-format", $"expected s16 or f32, got '{name}'"),
     };
 
     /// <summary>Applies <c>--threads</c> and resolves <c>--device</c>; both validated here once.</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using MusicRnn.Audio;
 using MusicRnn.Generation;
 
 namespace MusicRnn.Cli.Commands;
@@ -25,11 +24,7 @@ internal static class GenerateCommand
         var noise = new Option<double>("--noise") { Description = "σ of Gaussian noise (model space) added to each frame fed back" };
         var seed = new Option<long>("--seed") { Description = "seed of the noise" };
         var teacherForced = new Option<string?>("--teacher-forced") { Description = "feed this file's real frames and write the model's predictions" };
-        var sampleFormat = new Option<string>("--sample-format")
-        {
-            Description = "s16 (16-bit PCM) or f32 (32-bit float)",
-            DefaultValueFactory = _ => "s16",
-        };
+        var sampleFormat = CommonOptions.SampleFormat();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
@@ -50,7 +45,7 @@ internal static class GenerateCommand
                 Noise = parsed.GetValue(noise),
                 Seed = parsed.GetValue(seed),
                 TeacherForced = parsed.GetValue(teacherForced),
-                Format = ParseFormat(parsed.GetValue(sampleFormat)!),
+                Format = CommonOptions.ParseSampleFormat(parsed.GetValue(sampleFormat)!),
             };
             config.Validate();
             var torchDevice = CommonOptions.Apply(parsed.GetValue(device)!, parsed.GetValue(threads));
@@ -69,12 +64,6 @@ internal static class GenerateCommand
         return command;
     }
 
-    private static SampleFormat ParseFormat(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "s16" => SampleFormat.S16,
-        "f32" => SampleFormat.F32,
-        _ => throw InputException.ForOption("--sample-format", $"expected s16 or f32, got '{name}'"),
-    };
 
     private static string Summary(GenerationConfig config, GenerationMetrics m)
     {

@@ -32,11 +32,7 @@ internal static class SynthCommand
             Description = "samples per second, in [8000, 192000]",
             DefaultValueFactory = _ => defaults.SampleRate,
         };
-        var sampleFormat = new Option<string>("--sample-format")
-        {
-            Description = "s16 (16-bit PCM) or f32 (32-bit float)",
-            DefaultValueFactory = _ => "s16",
-        };
+        var sampleFormat = CommonOptions.SampleFormat();
 
         var command = new Command("synth", "Render the built-in deterministic electronic track to a WAV file")
         {
@@ -52,7 +48,7 @@ internal static class SynthCommand
                 SampleRate = parsed.GetValue(sampleRate),
             };
             spec.Validate();
-            var format = ParseFormat(parsed.GetValue(sampleFormat)!);
+            var format = CommonOptions.ParseSampleFormat(parsed.GetValue(sampleFormat)!);
             string path = parsed.GetValue(output)!;
 
             float[] track = TrackSynthesizer.Render(spec);
@@ -64,10 +60,4 @@ internal static class SynthCommand
         return command;
     }
 
-    private static SampleFormat ParseFormat(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "s16" => SampleFormat.S16,
-        "f32" => SampleFormat.F32,
-        _ => throw InputException.ForOption("--sample-format", $"expected s16 or f32, got '{name}'"),
-    };
 }

@@ -21,7 +21,7 @@ internal static class TranscodeCommand
         var codec = new Option<string>("--codec") { Description = "frame codec: fft, rfft, mdct or raw", DefaultValueFactory = _ => "rfft" };
         var frame = new Option<int>("--frame") { Description = "frame length in samples", DefaultValueFactory = _ => 2048 };
         var rate = new Option<int>("--sample-rate") { Description = "resample to this rate (Hz)", DefaultValueFactory = _ => 22050 };
-        var format = new Option<string>("--sample-format") { Description = "output samples: s16 or f32", DefaultValueFactory = _ => "s16" };
+        var format = CommonOptions.SampleFormat();
         var command = new Command("transcode", "Encode audio into codec frames and back; print the round trip's SNR.")
         {
             input, output, codec, frame, rate, format,
@@ -36,7 +36,7 @@ internal static class TranscodeCommand
     {
         // Validate every option before decoding anything: a bad option must not cost a long decode.
         IFrameCodec codec = CodecFactory.Create(codecName, frame);
-        SampleFormat format = ParseSampleFormat(formatName);
+        SampleFormat format = CommonOptions.ParseSampleFormat(formatName);
         if (rate < 1000 || rate > 384_000)
             throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {rate}");
         if (Directory.Exists(output)) throw InputException.ForFile(output, "is a directory, expected a WAV file to write");
@@ -67,10 +67,4 @@ internal static class TranscodeCommand
         return CliRunner.Ok;
     }
 
-    private static SampleFormat ParseSampleFormat(string name) => name switch
-    {
-        "s16" => SampleFormat.S16,
-        "f32" => SampleFormat.F32,
-        _ => throw InputException.ForOption("--sample-format", $"expected s16 or f32, got '{name}'"),
-    };
 }
