@@ -30,24 +30,8 @@ public sealed class ClockworkWindowFunctionTests
         var weigh = Random(generator, ScalarType.Float64, 11, 2, 2);
 
         // When both run and back-propagate a loss on outputs and final states
-        (Tensor Output, Tensor[] State, Tensor[] Grads) Run(FrameModel model)
-        {
-            var x = input.detach().clone().requires_grad_();
-            var h = start.Select(s => s.detach().clone().requires_grad_()).ToArray();
-            var (output, state) = model.forward(x, new ModelState(h, clock));
-            var loss = state.Tensors.Aggregate((output * weigh).sum(), (sum, s) => sum + s.square().sum());
-            loss.backward();
-            var grads = model.parameters().Select(p => p.grad!).Append(x.grad!).Concat(h.Select(s => s.grad!)).ToArray();
-            return (output, [.. state.Tensors], grads);
-        }
-        var a = Run(function);
-        var b = Run(loop);
-
         // Then outputs, states, and the gradients of every parameter, the input and the initial state agree
-        Assert.True(a.Output.allclose(b.Output, rtol: 0, atol: 1e-12));
-        for (var i = 0; i < a.State.Length; i++) Assert.True(a.State[i].allclose(b.State[i], rtol: 0, atol: 1e-12), $"state {i}");
-        for (var i = 0; i < a.Grads.Length; i++)
-            Assert.True(a.Grads[i].allclose(b.Grads[i], rtol: 0, atol: 1e-12), $"gradient {i}: max difference {(a.Grads[i] - b.Grads[i]).abs().max().item<double>():E2}");
+        AssertSameWindowAndGradients(function, loop, input, start, weigh, clock: clock);
     }
 
     [Theory]

@@ -45,4 +45,33 @@ internal static class ModelTestKit
     /// <summary>A seeded uniform [-1, 1) tensor.</summary>
     public static Tensor Random(Generator generator, ScalarType dtype, params long[] shape) =>
         rand(shape, dtype: dtype, generator: generator) * 2 - 1;
+
+    /// <summary>
+    /// Runs a window function and its autograd loop from the same input and start state, back-propagates
+    /// the same loss (the outputs weighted by <paramref name="weigh"/>, plus every final state's squares
+    /// when <paramref name="lossOnFinalState"/>), and asserts that outputs, final states and the gradients
+    /// of every parameter, the input and the start state agree to 1e-12 (float64).
+    /// </summary>
+    public static void AssertSameWindowAndGradients(FrameModel function, FrameModel loop, Tensor input, Tensor[] start,
+        Tensor weigh, long clock, bool lossOnFinalState = true)
+    {
+        (Tensor Output, Tensor[] State, Tensor[] Grads) Run(FrameModel model)
+        {
+            var x = input.detach().clone().requires_grad_();
+            var h = start.Select(s => s.detach().clone().requires_grad_()).ToArray();
+            var (output, state) = model.forward(x, new ModelState(h, clock));
+            var loss = (output * weigh).sum();
+            if (lossOnFinalState) loss = state.Tensors.Aggregate(loss, (sum, s) => sum + s.square().sum());
+            loss.backward();
+            var grads = model.parameters().Select(p => p.grad!).Append(x.grad!).Concat(h.Select(s => s.grad!)).ToArray();
+            return (output, [.. state.Tensors], grads);
+        }
+        var a = Run(function);
+        var b = Run(loop);
+
+        Assert.True(a.Output.allclose(b.Output, rtol: 0, atol: 1e-12));
+        for (var i = 0; i < a.State.Length; i++) Assert.True(a.State[i].allclose(b.State[i], rtol: 0, atol: 1e-12), $"state {i}");
+        for (var i = 0; i < a.Grads.Length; i++)
+            Assert.True(a.Grads[i].allclose(b.Grads[i], rtol: 0, atol: 1e-12), $"gradient {i}: max difference {(a.Grads[i] - b.Grads[i]).abs().max().item<double>():E2}");
+    }
 }
