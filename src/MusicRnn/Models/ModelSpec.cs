@@ -79,6 +79,8 @@ public sealed record ModelSpec
         if (HiddenSize <= 0) throw InputException.ForOption("--hidden", $"expected a positive number of units, got {HiddenSize}");
         if (Layers < (Arch == Architecture.LogReg ? 0 : 1) || Layers > 16)
             throw InputException.ForOption("--layers", $"expected 1 to 16 layers, got {Layers}");
+        if (Periods is not null && Arch != Architecture.CwRnn)
+            throw InputException.ForOption("--periods", $"periods belong to the Clockwork RNN (--arch cwrnn), not to {Arch.ToString().ToLowerInvariant()}");
         if (Arch == Architecture.CwRnn)
         {
             if (Modules <= 0) throw InputException.ForOption("--modules", $"expected a positive number of modules, got {Modules}");
