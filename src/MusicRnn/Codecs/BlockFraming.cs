@@ -26,6 +26,14 @@ internal static class BlockFraming
         return torch.tensor(padded, new long[] { totalLength });
     }
 
+    /// <summary>
+    /// Rectangular, non-overlapping frames: the samples zero-padded to a whole number of
+    /// frames and cut into rows, [<paramref name="frames"/>, <paramref name="frameLength"/>] float32.
+    /// </summary>
+    public static Tensor Blocks(ReadOnlySpan<float> samples, int frames, int frameLength) =>
+        // [frames·N] → [frames, N]: frame f is samples f·N .. f·N+N-1.
+        Padded(samples, 0, (long)frames * frameLength).reshape(frames, frameLength);
+
     /// <summary>Checks that <paramref name="frames"/> is [frames, <paramref name="featureCount"/>] for <paramref name="codec"/>.</summary>
     public static void CheckFrames(Tensor frames, int featureCount, string codec)
     {

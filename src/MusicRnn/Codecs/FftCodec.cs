@@ -36,9 +36,7 @@ public sealed class FftCodec : IFrameCodec
             return zeros(0, FeatureCount, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
         // Float64 inside: the transform of a 2048-sample frame sums 2048 products, and the
         // rounding should come only from the final float32 features.
-        var x = BlockFraming.Padded(samples, 0, (long)frames * FrameLength)
-            .reshape(frames, FrameLength)
-            .to_type(ScalarType.Float64);
+        var x = BlockFraming.Blocks(samples, frames, FrameLength).to_type(ScalarType.Float64);
         var spectrum = fft.fft_(x, dim: 1);                            // [frames, N] complex128
         return cat(new[] { spectrum.real, spectrum.imag }, dim: 1)     // [frames, 2N]
             .to_type(ScalarType.Float32)

@@ -29,10 +29,7 @@ public sealed class RawCodec : IFrameCodec
     {
         var frames = FrameCount(samples.Length);
         using var scope = NewDisposeScope();
-        // [frames·N] → [frames, N]: frame f is samples f·N .. f·N+N-1.
-        return BlockFraming.Padded(samples, 0, (long)frames * FrameLength)
-            .reshape(frames, FrameLength)
-            .MoveToOuterDisposeScope();
+        return BlockFraming.Blocks(samples, frames, FrameLength).MoveToOuterDisposeScope();
     }
 
     public float[] Decode(Tensor frames)

@@ -35,9 +35,7 @@ public sealed class RfftCodec : IFrameCodec
         using var scope = NewDisposeScope();
         if (frames == 0)   // MKL's FFT refuses an empty batch
             return zeros(0, FeatureCount, dtype: ScalarType.Float32).MoveToOuterDisposeScope();
-        var x = BlockFraming.Padded(samples, 0, (long)frames * FrameLength)
-            .reshape(frames, FrameLength)
-            .to_type(ScalarType.Float64);
+        var x = BlockFraming.Blocks(samples, frames, FrameLength).to_type(ScalarType.Float64);
         var spectrum = view_as_real(fft.rfft(x, dim: 1));               // [frames, N/2+1, (Re, Im)]
         // Bins 1..N/2-1 keep their (Re, Im) pairs side by side: [frames, N/2-1, 2] → [frames, N-2].
         var pairs = spectrum.narrow(1, 1, Half - 1).reshape(frames, FrameLength - 2);
