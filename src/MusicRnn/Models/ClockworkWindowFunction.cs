@@ -94,8 +94,8 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         var hAll = empty(steps, batch, hidden, dtype: x.dtype, device: x.device);
         var hSteps = hAll.unbind(0);
         var pSteps = projection.unbind(0);
-        // [H, m·k] for every prefix m: the transposed active rows of U.
-        var uT = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : u.narrow(0, 0, m * k).t()).ToArray();
+        // [m·k, H] for every prefix m: the active rows of U.
+        var uPrefix = Prefixes(u, periods.Length, k);
         var h = h0;
         for (var t = 0; t < steps; t++)
         {
@@ -105,7 +105,8 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
             if (m > 0)
             {
                 // [B, m·k] += [B, H] · [H, m·k]: only the active rows of U.
-                var a = pSteps[t].narrow(1, 0, m * k).addmm_(h, uT[m]!);
+                var a = pSteps[t].narrow(1, 0, m * k);
+                uPrefix[m]!.AddForward(a, h);
                 ht.narrow(1, 0, m * k).copy_(activation == Activation.Tanh ? a.tanh_() : a.sigmoid_());
             }
             h = ht;
@@ -141,7 +142,7 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         var dHSteps = dH.unbind(0);
         var slopeSteps = slope.unbind(0);
         var dhPrefix = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : dh.narrow(1, 0, m * k)).ToArray();
-        var uPrefix = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : u.narrow(0, 0, m * k)).ToArray();
+        var uPrefix = Prefixes(u, periods.Length, k);
         for (var t = (int)steps - 1; t >= 0; t--)
         {
             dh.add_(dHSteps[t]);
@@ -152,7 +153,7 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
             // Active units were overwritten, so only the idle ones pass δh straight through;
             // [B, m·k] · [m·k, H] → [B, H] adds what reaches h_{t-1} through U.
             dhPrefix[m]!.zero_();
-            dh.addmm_(da, uPrefix[m]!);
+            uPrefix[m]!.AddBackward(dh, da);
         }
 
         // Per module, one matmul over the steps where it fired, for each weight gradient.
@@ -184,4 +185,8 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         foreach (var r in result) r.MoveToOuterDisposeScope();
         return [.. result, null!, null!, null!];
     }
+
+    /// <summary>For every prefix m of the modules (index 0 unused), the product with U's first m·k rows: what the active modules compute.</summary>
+    private static SplitProduct?[] Prefixes(Tensor u, int modules, long k) =>
+        [.. Enumerable.Range(0, modules + 1).Select(m => m == 0 ? null : SplitProduct.ForCurrentThreads(u.narrow(0, 0, m * k)))];
 }

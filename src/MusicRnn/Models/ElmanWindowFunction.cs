@@ -40,11 +40,11 @@ internal sealed class ElmanWindowFunction : autograd.MultiTensorFunction<ElmanWi
             // a copy of X, and φ runs in place there, so the buffer ends up holding h_t.
             var hBuffer = x + b;
             var slots = hBuffer.unbind(0);
-            var uT = u.t();
+            var recurrent = SplitProduct.ForCurrentThreads(u);
             var previous = h0;
             foreach (var slot in slots)
             {
-                slot.addmm_(previous, uT);
+                recurrent.AddForward(slot, previous);
                 previous = activation == Activation.Tanh ? slot.tanh_() : slot.sigmoid_();
             }
             ctx.save_for_backward([h0, u, hBuffer]);
@@ -94,11 +94,12 @@ internal sealed class ElmanWindowFunction : autograd.MultiTensorFunction<ElmanWi
             // Two calls per step: δa_t = δh_t ⊙ φ', then δh_{t-1} = ∂L/∂h_{t-1} + δa_t U in one addmm.
             var dHSteps = dH.unbind(0);
             var slopeSteps = slope.unbind(0);
+            var recurrent = SplitProduct.ForCurrentThreads(u);
             dh = dHSteps[steps - 1];
             for (var t = steps - 1; t >= 0; t--)
             {
                 deltas[t] = dh.mul(slopeSteps[t]);
-                dh = t > 0 ? dHSteps[t - 1].addmm(deltas[t], u) : deltas[t].matmul(u);
+                dh = recurrent.Backward(deltas[t], t > 0 ? dHSteps[t - 1] : null);
             }
         }
         else

@@ -48,8 +48,8 @@ internal static class FreeRunningLstm
         var c = new Tensor[layers];
         var gates = new Tensor[layers];
         var bias = new Tensor[layers];
-        var recurrentT = new Tensor[layers];
-        var inputT = new Tensor[layers];
+        var recurrent = new SplitProduct[layers];
+        var input = new SplitProduct[layers];
         for (var l = 0; l < layers; l++)
         {
             h[l] = state.Tensors[2 * l].clone();
@@ -62,14 +62,14 @@ internal static class FreeRunningLstm
                 // The fold: [4H, I] · [I, H] → V = W W_y, and W b_y joins the bias.
                 var v = w.matmul(wy);
                 bias[l] = (b + w.matmul(by)).expand(batch, 4 * hidden);
-                inputT[l] = v.t();
-                recurrentT[l] = layers == 1 ? (u + v).t() : u.t();
+                input[l] = SplitProduct.ForCurrentThreads(v);
+                recurrent[l] = SplitProduct.ForCurrentThreads(layers == 1 ? u + v : u);
             }
             else
             {
                 bias[l] = b.expand(batch, 4 * hidden);
-                inputT[l] = w.t();
-                recurrentT[l] = u.t();
+                input[l] = SplitProduct.ForCurrentThreads(w);
+                recurrent[l] = SplitProduct.ForCurrentThreads(u);
             }
         }
 
@@ -89,14 +89,15 @@ internal static class FreeRunningLstm
             {
                 var g = gates[l].copy_(bias[l]);
                 if (l > 0)
-                    g.addmm_(h[l - 1], inputT[l]);
+                    input[l].AddForward(g, h[l - 1]);
                 else if (t == 0)
                     // The first input is a real frame, not a prediction: W x + b_W, less the folded W b_y.
                     g.addmm_(first, p["rnn.weight_ih_l0"].t()).sub_(p["rnn.weight_ih_l0"].matmul(by));
                 else if (layers > 1)
-                    g.addmm_(h[layers - 1], inputT[0]);
-                // With one layer the fold is inside recurrentT[0] from the second step on.
-                g.addmm_(h[l], l == 0 && layers == 1 && t == 0 ? p["rnn.weight_hh_l0"].t() : recurrentT[l]);
+                    input[0].AddForward(g, h[layers - 1]);
+                // With one layer the fold is inside recurrent[0] from the second step on.
+                if (l == 0 && layers == 1 && t == 0) g.addmm_(h[l], p["rnn.weight_hh_l0"].t());
+                else recurrent[l].AddForward(g, h[l]);
                 if (pIf is not null) inForget[l].addcmul_(cWide[l], pIf[l], 1);
                 inForget[l].sigmoid_();
                 gCell[l].tanh_();

@@ -54,23 +54,23 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
         var extraSteps = extra.unbind(0);
         var extraN = before ? null : extra.narrow(2, 2 * hidden, hidden).unbind(0);
         var extraRz = before ? null : extra.narrow(2, 0, 2 * hidden).unbind(0);
-        var uRzT = u.narrow(0, 0, 2 * hidden).t();
-        var uNT = u.narrow(0, 2 * hidden, hidden).t();
-        var uT = u.t();
+        var (uRz, uN, uAll) = Products(u, hidden);
         var h = h0;
         for (var t = 0; t < steps; t++)
         {
             if (before)
             {
                 // [B, 2H] += [B, H] · [H, 2H], then n from U_n (r ⊙ h).
-                rz[t].addmm_(h, uRzT).sigmoid_();
+                uRz.AddForward(rz[t], h);
+                rz[t].sigmoid_();
                 var q = extraSteps[t].copy_(h).mul_(r[t]);
-                n[t].addmm_(q, uNT).tanh_();
+                uN.AddForward(n[t], q);
+                n[t].tanh_();
             }
             else
             {
                 // One product for all three blocks: [B, 3H] += [B, H] · [H, 3H].
-                extraSteps[t].addmm_(h, uT);
+                uAll.AddForward(extraSteps[t], h);
                 rz[t].add_(extraRz![t]).sigmoid_();
                 n[t].addcmul_(r[t], extraN![t], 1).tanh_();
             }
@@ -90,8 +90,7 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
         // The engine may call this on its own thread: a local scope frees the intermediates.
         using var scope = NewDisposeScope();
         var (steps, batch, hidden) = ((int)hAll.shape[0], hAll.shape[1], hAll.shape[2]);
-        var uRz = u.narrow(0, 0, 2 * hidden);
-        var uN = u.narrow(0, 2 * hidden, hidden);
+        var (uRz, uN, uAll) = Products(u, hidden);
         var dH = grad_outputs[0];
         // [T, B, H] each: the states each step started from, and the gates.
         var hPrev = cat([h0.unsqueeze(0), hAll.narrow(0, 0, steps - 1)], 0);
@@ -121,9 +120,9 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
             {
                 var dan = dN[t].copy_(dh).mul_(nF[t]);
                 // [B, H] · [H, H] → [B, H]: the gradient reaching q = r ⊙ h_{t-1}.
-                var dq = dan.matmul(uN);
+                var dq = uN.Backward(dan, null);
                 dR[t].copy_(dq).mul_(rF[t]);
-                next = (t > 0 ? dHSteps[t - 1].addmm(dRz[t], uRz) : dRz[t].matmul(uRz)).addcmul_(dq, rSteps[t], 1);
+                next = uRz.Backward(dRz[t], t > 0 ? dHSteps[t - 1] : null).addcmul_(dq, rSteps[t], 1);
             }
             else
             {
@@ -131,7 +130,7 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
                 dR[t].copy_(dan).mul_(rF[t]);
                 dN[t].copy_(dan).mul_(rSteps[t]);
                 // [B, 3H] · [3H, H] → [B, H]
-                next = t > 0 ? dHSteps[t - 1].addmm(dSlot[t], u) : dSlot[t].matmul(u);
+                next = uAll.Backward(dSlot[t], t > 0 ? dHSteps[t - 1] : null);
             }
             dh = next.addcmul_(dh, zSteps[t], 1);
         }
@@ -156,4 +155,10 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
         foreach (var r in result) r.MoveToOuterDisposeScope();
         return [.. result, null!];
     }
+
+    /// <summary>U's recurrent products: the r and z rows [2H, H], the n rows [H, H], and all of U [3H, H].</summary>
+    private static (SplitProduct Rz, SplitProduct N, SplitProduct All) Products(Tensor u, long hidden) =>
+        (SplitProduct.ForCurrentThreads(u.narrow(0, 0, 2 * hidden)),
+         SplitProduct.ForCurrentThreads(u.narrow(0, 2 * hidden, hidden)),
+         SplitProduct.ForCurrentThreads(u));
 }

@@ -53,12 +53,12 @@ internal sealed class PeepholeLstmFunction : autograd.MultiTensorFunction<Peepho
         // [2, H]: p_i and p_f side by side, to meet the [B, 2, H] view of the i and f slots.
         var pIf = peepholes ? stack([(Tensor)vars[5], (Tensor)vars[6]], 0) : null;
         var po = peepholes ? (Tensor)vars[7] : null;
-        var uT = u.t();
+        var recurrent = SplitProduct.ForCurrentThreads(u);
         var (h, c) = (h0, c0);
         for (var t = 0; t < steps; t++)
         {
             // [B, 4H] += [B, H] · [H, 4H]
-            slot[t].addmm_(h, uT);
+            recurrent.AddForward(slot[t], h);
             if (pIf is not null) inForget[t].addcmul_(c.unsqueeze(1), pIf, 1);
             inForget[t].sigmoid_();
             g[t].tanh_();
@@ -109,6 +109,7 @@ internal sealed class PeepholeLstmFunction : autograd.MultiTensorFunction<Peepho
         var (dHSteps, ifgSteps, oSteps, cSteps, fSteps) = (dH.unbind(0), ifgFactor.unbind(0), oFactor.unbind(0), cFactor.unbind(0), fAll.unbind(0));
         // δc is carried in one buffer; its [B, 1, H] view meets the [B, 3, H] gate slots.
         var dcWide = dc.unsqueeze(1);
+        var recurrent = SplitProduct.ForCurrentThreads(u);
         var dh = dHSteps[steps - 1];
         for (var t = steps - 1; t >= 0; t--)
         {
@@ -117,7 +118,7 @@ internal sealed class PeepholeLstmFunction : autograd.MultiTensorFunction<Peepho
             if (po is not null) dc.addcmul_(dO[t], po, 1);
             dIfg[t].copy_(dcWide).mul_(ifgSteps[t]);
             // δh_{t−1} = ∂L/∂h_{t−1} + δa_t U: [B, 4H] · [4H, H] → [B, H]
-            dh = t > 0 ? dHSteps[t - 1].addmm(dSlot[t], u) : dSlot[t].matmul(u);
+            dh = recurrent.Backward(dSlot[t], t > 0 ? dHSteps[t - 1] : null);
             // δc_{t−1} = δc ⊙ f + p_i ⊙ δa_i + p_f ⊙ δa_f
             dc.mul_(fSteps[t]);
             if (pi is not null)
