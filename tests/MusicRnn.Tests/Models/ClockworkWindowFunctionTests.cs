@@ -11,6 +11,8 @@ public sealed class ClockworkWindowFunctionTests
     [InlineData(new[] { 1, 2, 4, 8 }, 3L)]
     [InlineData(new[] { 1, 2, 4, 8 }, 0L)]
     [InlineData(new[] { 2, 4, 12, 24 }, 5L)]
+    [InlineData(new[] { 1, 2, 16, 32 }, 0L)]
+    [InlineData(new[] { 1, 16, 32, 64 }, 64L)]
     public void Should_match_the_autograd_loop_to_float64_rounding_while_projecting_only_firing_modules(int[] periods, long clock)
     {
         // Given a 2-layer CW-RNN of 4 modules of 3 units on the active-modules window function
