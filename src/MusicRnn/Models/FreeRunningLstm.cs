@@ -5,6 +5,7 @@ namespace MusicRnn.Models;
 /// <summary>
 /// Free-running generation of an LSTM model (each predicted frame fed back as the next input,
 /// without noise) at the speed the weights allow: the feedback is folded into the recurrence.
+/// Made once per model, then run chunk after chunk.
 /// </summary>
 /// <remarks>
 /// Fed back, the next input is x_{t+1} = ŷ_t = W_y h_t + b_y, so layer 0's input projection is
@@ -15,94 +16,159 @@ namespace MusicRnn.Models;
 /// head then runs once over all generated states as one matmul. Each step is a dozen in-place
 /// calls on preallocated buffers. It computes what <see cref="FrameModel.forward"/> fed its own
 /// predictions computes, up to float rounding (the tests prove it in float64).
+/// <para>
+/// The fold is a product of two weight matrices (about 50 ms at H = 1024), so it is made once,
+/// when this object is built, and every <see cref="Run"/> reuses it: a generator runs one chunk
+/// at a time and must not pay it per chunk. The object therefore holds a snapshot of the
+/// weights' products; a model trained afterwards needs a new one. It owns its tensors (outside
+/// every dispose scope) and frees them in <see cref="Dispose"/>.
+/// </para>
 /// </remarks>
-internal static class FreeRunningLstm
+internal sealed class FreeRunningLstm : IDisposable
 {
+    private readonly int layers;
+    private readonly long hidden;
+    // The head, ŷ = W_y h + b_y: W_y [O, H], b_y [O].
+    private readonly Tensor headWeight;
+    private readonly Tensor headBias;
+    // Layer 0's own W [4H, I] and U [4H, H], for the first step, whose input is a real frame.
+    private readonly Tensor firstInput;
+    private readonly Tensor firstRecurrent;
+    // W b_y [4H]: folded into layer 0's bias, taken back out at the first step.
+    private readonly Tensor foldedHeadBias;
+    // Per layer, b_ih + b_hh [4H] (+ W b_y at layer 0).
+    private readonly Tensor[] bias;
+    // Per layer, the peepholes (p_i, p_f) stacked [2, H] and p_o [H]; null without peepholes.
+    private readonly Tensor[]? peepholeInForget;
+    private readonly Tensor[]? peepholeOut;
+    // Per layer, the product with the layer below's h (layer 0: V on the top layer's h, unused
+    // with one layer) and with the layer's own h (layer 0 with one layer: U + V).
+    private readonly SplitProduct[] input;
+    private readonly SplitProduct[] recurrent;
+    // Every tensor made here, the split products' views included: freed by Dispose.
+    private readonly IDisposable[] owned;
+    private bool disposed;
+
+    /// <summary>Prepares the fold of <paramref name="model"/>'s current weights.</summary>
+    /// <param name="model">An LSTM model (see <see cref="Supports"/>).</param>
+    public FreeRunningLstm(FrameModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (!Supports(model)) throw new ArgumentException("free-running folding needs an LSTM model", nameof(model));
+        var spec = model.Spec;
+        (layers, hidden) = (spec.Layers, spec.HiddenSize);
+        using var grad = no_grad();
+        // Implicit scalars of the sums below must outlive their calls (see NoCollection).
+        using var quiet = NoCollection.Begin(NoCollection.StepBudget);
+
+        // Every tensor made in this scope is either kept (detached below, then ours) or a
+        // temporary freed with the scope, whatever scope the caller has open.
+        using var scope = NewDisposeScope();
+        // Aliases of the parameters (sharing their storage) so the parameter wrappers'
+        // lifetimes are not ours to reason about.
+        var p = model.named_parameters().ToDictionary(n => n.name, n => n.parameter.detach());
+        var peepholes = p.ContainsKey("rnn.peephole_i_l0");
+        (headWeight, headBias) = (p["head.weight"], p["head.bias"]);
+        (firstInput, firstRecurrent) = (p["rnn.weight_ih_l0"], p["rnn.weight_hh_l0"]);
+        // The fold: [4H, I] · [I, H] → V = W W_y, and W b_y joins the bias.
+        var fold = firstInput.matmul(headWeight);
+        foldedHeadBias = firstInput.matmul(headBias);
+        bias = new Tensor[layers];
+        for (var l = 0; l < layers; l++)
+        {
+            bias[l] = p[$"rnn.bias_ih_l{l}"] + p[$"rnn.bias_hh_l{l}"];
+            if (l == 0) bias[l].add_(foldedHeadBias);
+        }
+        peepholeInForget = peepholes ? [.. Enumerable.Range(0, layers).Select(l => stack([p[$"rnn.peephole_i_l{l}"], p[$"rnn.peephole_f_l{l}"]], 0))] : null;
+        peepholeOut = peepholes ? [.. Enumerable.Range(0, layers).Select(l => p[$"rnn.peephole_o_l{l}"])] : null;
+        var foldedRecurrent = layers == 1 ? firstRecurrent + fold : firstRecurrent;
+        var kept = new List<Tensor> { headWeight, headBias, firstInput, firstRecurrent, foldedHeadBias, fold };
+        if (layers == 1) kept.Add(foldedRecurrent);
+        kept.AddRange(bias);
+        kept.AddRange(peepholeInForget ?? []);
+        kept.AddRange(peepholeOut ?? []);
+        kept.AddRange(Enumerable.Range(1, layers - 1).SelectMany(l => new[] { p[$"rnn.weight_ih_l{l}"], p[$"rnn.weight_hh_l{l}"] }));
+        scope.Detach(kept);
+
+        // The split products keep views of their weights; made in a scope of their own, the
+        // views are exactly what that scope holds, and they become ours too.
+        using var products = NewDisposeScope();
+        input = new SplitProduct[layers];
+        recurrent = new SplitProduct[layers];
+        for (var l = 0; l < layers; l++)
+        {
+            input[l] = SplitProduct.ForCurrentThreads(l == 0 ? fold : p[$"rnn.weight_ih_l{l}"]);
+            recurrent[l] = SplitProduct.ForCurrentThreads(l == 0 ? foldedRecurrent : p[$"rnn.weight_hh_l{l}"]);
+        }
+        var views = products.DisposablesView;
+        products.Detach(views);
+        owned = [.. kept, .. views];
+    }
+
     /// <summary>True when <paramref name="model"/> is an LSTM this path can run.</summary>
     public static bool Supports(FrameModel model) => model is RecurrentModel && model.Spec.Arch == Architecture.Lstm;
 
     /// <summary>
     /// Generates <paramref name="frames"/> frames: the first from <paramref name="first"/>, every
-    /// later one from the prediction before it.
+    /// later one from the prediction before it. Run again from the last prediction and the
+    /// returned state, it continues the same sequence.
     /// </summary>
-    /// <param name="model">An LSTM model (see <see cref="Supports"/>).</param>
-    /// <param name="first">The first input frame, [B, I] (e.g. the last frame of the priming audio).</param>
+    /// <param name="first">The first input frame, [B, I] (e.g. the last frame of the priming audio); not modified.</param>
     /// <param name="state">The state to start from (h, c per layer, each [B, H]); not modified.</param>
     /// <param name="frames">Frames to generate.</param>
-    /// <returns>The predictions [frames, B, O] and the state after the last step.</returns>
-    public static (Tensor Predictions, ModelState State) Run(FrameModel model, Tensor first, ModelState state, int frames)
+    /// <returns>The predictions [frames, B, O] and the state after the last step, in the caller's dispose scope.</returns>
+    public (Tensor Predictions, ModelState State) Run(Tensor first, ModelState state, int frames)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ObjectDisposedException.ThrowIf(disposed, this);
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(state);
-        if (!Supports(model)) throw new ArgumentException("free-running folding needs an LSTM model", nameof(model));
-        using var _ = no_grad();
-        var spec = model.Spec;
-        var (layers, hidden, batch) = (spec.Layers, (long)spec.HiddenSize, first.shape[0]);
-        var p = model.named_parameters().ToDictionary(n => n.name, n => (Tensor)n.parameter);
-        var peepholes = p.ContainsKey("rnn.peephole_i_l0");
-        var (wy, by) = (p["head.weight"], p["head.bias"]);
+        ArgumentOutOfRangeException.ThrowIfNegative(frames);
+        using var grad = no_grad();
+        using var scope = NewDisposeScope();
+        var batch = first.shape[0];
 
-        // Per layer: state buffers (written in place), gate buffer and its views, summed bias.
+        // Per layer: state buffers (written in place), the gate buffer and its views.
         var h = new Tensor[layers];
         var c = new Tensor[layers];
         var gates = new Tensor[layers];
-        var bias = new Tensor[layers];
-        var recurrent = new SplitProduct[layers];
-        var input = new SplitProduct[layers];
+        var biases = new Tensor[layers];
         for (var l = 0; l < layers; l++)
         {
             h[l] = state.Tensors[2 * l].clone();
             c[l] = state.Tensors[(2 * l) + 1].clone();
             gates[l] = empty(batch, 4 * hidden, dtype: first.dtype, device: first.device);
-            var (w, u) = (p[$"rnn.weight_ih_l{l}"], p[$"rnn.weight_hh_l{l}"]);
-            var b = p[$"rnn.bias_ih_l{l}"] + p[$"rnn.bias_hh_l{l}"];
-            if (l == 0)
-            {
-                // The fold: [4H, I] · [I, H] → V = W W_y, and W b_y joins the bias.
-                var v = w.matmul(wy);
-                bias[l] = (b + w.matmul(by)).expand(batch, 4 * hidden);
-                input[l] = SplitProduct.ForCurrentThreads(v);
-                recurrent[l] = SplitProduct.ForCurrentThreads(layers == 1 ? u + v : u);
-            }
-            else
-            {
-                bias[l] = b.expand(batch, 4 * hidden);
-                input[l] = SplitProduct.ForCurrentThreads(w);
-                recurrent[l] = SplitProduct.ForCurrentThreads(u);
-            }
+            biases[l] = bias[l].expand(batch, 4 * hidden);
         }
 
         // The top layer's h_t for every step, [frames, B, H]; the head runs on it at the end.
         var top = empty(frames, batch, hidden, dtype: first.dtype, device: first.device);
         var tops = top.unbind(0);
+        // [B, 4H] as [B, 4, H]: the gates i, f, g, o side by side.
         var view = gates.Select(g => g.view(batch, 4, hidden)).ToArray();
         var (inForget, gCell, oGate) = (view.Select(v => v.narrow(1, 0, 2)).ToArray(), view.Select(v => v.select(1, 2)).ToArray(), view.Select(v => v.select(1, 3)).ToArray());
         var (iGate, fGate) = (view.Select(v => v.select(1, 0)).ToArray(), view.Select(v => v.select(1, 1)).ToArray());
         var cWide = c.Select(x => x.unsqueeze(1)).ToArray();
-        var pIf = peepholes ? Enumerable.Range(0, layers).Select(l => stack([p[$"rnn.peephole_i_l{l}"], p[$"rnn.peephole_f_l{l}"]], 0)).ToArray() : null;
-        var po = peepholes ? Enumerable.Range(0, layers).Select(l => p[$"rnn.peephole_o_l{l}"]).ToArray() : null;
 
         for (var t = 0; t < frames; t++)
         {
             for (var l = 0; l < layers; l++)
             {
-                var g = gates[l].copy_(bias[l]);
+                var g = gates[l].copy_(biases[l]);
                 if (l > 0)
                     input[l].AddForward(g, h[l - 1]);
                 else if (t == 0)
                     // The first input is a real frame, not a prediction: W x + b_W, less the folded W b_y.
-                    g.addmm_(first, p["rnn.weight_ih_l0"].t()).sub_(p["rnn.weight_ih_l0"].matmul(by));
+                    g.addmm_(first, firstInput.t()).sub_(foldedHeadBias);
                 else if (layers > 1)
                     input[0].AddForward(g, h[layers - 1]);
                 // With one layer the fold is inside recurrent[0] from the second step on.
-                if (l == 0 && layers == 1 && t == 0) g.addmm_(h[l], p["rnn.weight_hh_l0"].t());
+                if (l == 0 && layers == 1 && t == 0) g.addmm_(h[l], firstRecurrent.t());
                 else recurrent[l].AddForward(g, h[l]);
-                if (pIf is not null) inForget[l].addcmul_(cWide[l], pIf[l], 1);
+                if (peepholeInForget is not null) inForget[l].addcmul_(cWide[l], peepholeInForget[l], 1);
                 inForget[l].sigmoid_();
                 gCell[l].tanh_();
                 c[l].mul_(fGate[l]).addcmul_(iGate[l], gCell[l], 1);
-                if (po is not null) oGate[l].addcmul_(c[l], po[l], 1);
+                if (peepholeOut is not null) oGate[l].addcmul_(c[l], peepholeOut[l], 1);
                 oGate[l].sigmoid_();
                 // Lower layers keep h in their buffer; the top layer's h_t goes to its step's slot.
                 var hNext = l == layers - 1 ? tops[t] : h[l];
@@ -110,8 +176,18 @@ internal static class FreeRunningLstm
             }
         }
         // [frames, B, H] · [H, O] → [frames, B, O]
-        var predictions = nn.functional.linear(top, wy, by);
-        var next = Enumerable.Range(0, layers).SelectMany(l => new[] { h[l], c[l] }).ToArray();
+        var predictions = nn.functional.linear(top, headWeight, headBias);
+        // The state leaves as compact copies: the top h is a slot of the step buffer.
+        var next = Enumerable.Range(0, layers).SelectMany(l => new[] { h[l].clone(), c[l].clone() }).ToArray();
+        scope.MoveToOuter(next.Append(predictions).Cast<IDisposable>());
         return (predictions, new ModelState(next, state.Clock + frames));
+    }
+
+    /// <summary>Frees the fold and the aliases of the model's weights (the model keeps its own).</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        foreach (var d in owned) d.Dispose();
     }
 }

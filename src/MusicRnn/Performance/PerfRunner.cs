@@ -3,6 +3,7 @@ using System.Globalization;
 using MusicRnn.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using Generator = MusicRnn.Generation.Generator;
 
 namespace MusicRnn.Performance;
 
@@ -203,9 +204,10 @@ public static class PerfRunner
 
     /// <summary>
     /// Free-running generation of a 1-layer peephole LSTM at 1024, each prediction the next
-    /// input: frame by frame through <see cref="FrameModel.forward"/>, and on
-    /// <see cref="FreeRunningLstm"/>, which folds the feedback into the recurrence. Runs of the
-    /// two are interleaved.
+    /// input, run as <c>musicrnn generate</c> runs it (<see cref="Generator.FreeRun"/> from
+    /// silence, in chunks, the fold prepared once per run) but with the frames thrown away: frame
+    /// by frame through <see cref="FrameModel.forward"/>, and on <see cref="FreeRunningLstm"/>,
+    /// which folds the feedback into the recurrence. Runs of the two are interleaved.
     /// </summary>
     private static List<GenerationSpeed> MeasureGeneration(PerfConfig config, Device device, IProgressSink progress)
     {
@@ -214,19 +216,20 @@ public static class PerfRunner
         model.to(device);
         model.eval();
         var frames = config.GenerationFrames;
-        var ways = new (string Name, Action<FrameModel, int, Device> Generate)[]
+        var ways = new (string Name, Generator Generator)[]
         {
-            ("lstm-peepholes, 1 layer, 1024: forward frame by frame", GenerateByForward),
-            ("lstm-peepholes, 1 layer, 1024: folded loop (FreeRunningLstm)", GenerateFolded),
+            ("lstm-peepholes, 1 layer, 1024: forward frame by frame (Generator, fold off)", new Generator(model) { FoldLstm = false }),
+            ("lstm-peepholes, 1 layer, 1024: folded loop (Generator on FreeRunningLstm)", new Generator(model)),
         };
         var runs = ways.Select(_ => new List<double>()).ToList();
         progress.Begin("free-running generation", (long)ways.Length * (config.Warmup + config.Repeats));
         long done = 0;
+        using var silence = zeros(0, spec.InputSize);
         for (var r = 0; r < config.Warmup + config.Repeats; r++)
             for (var w = 0; w < ways.Length; w++)
             {
                 var way = ways[w];
-                var ms = Time(device, () => way.Generate(model, frames, device));
+                var ms = Time(device, () => way.Generator.FreeRun(silence, frames, noise: 0, seed: 0, sink: _ => { }));
                 if (r >= config.Warmup) runs[w].Add(ms);
                 progress.Report(++done, way.Name);
             }
@@ -237,29 +240,6 @@ public static class PerfRunner
             var fps = frames / (timing.Best / 1e3);
             return new GenerationSpeed(way.Name, frames, timing, fps, RealTimeFramesPerSecond, fps / RealTimeFramesPerSecond);
         })];
-    }
-
-    private static void GenerateByForward(FrameModel model, int frames, Device device)
-    {
-        using var _ = no_grad();
-        using var outer = NewDisposeScope();
-        var x = zeros(1, 1, model.Spec.InputSize, device: device);
-        ModelState? state = null;
-        for (var t = 0; t < frames; t++)
-        {
-            using var step = NewDisposeScope();
-            var (y, next) = model.forward(x, state);
-            // [1, 1, O]: the prediction is the next step's input.
-            x = y.MoveToOuterDisposeScope();
-            state = next.MoveToOuterDisposeScope();
-        }
-    }
-
-    private static void GenerateFolded(FrameModel model, int frames, Device device)
-    {
-        using var scope = NewDisposeScope();
-        var first = zeros(1, model.Spec.InputSize, device: device);
-        FreeRunningLstm.Run(model, first, model.InitialState(1, device, ScalarType.Float32), frames);
     }
 
     private static FrameModel Build(PerfVariant variant, int size, int layers, Device device)

@@ -1,3 +1,5 @@
+using MusicRnn.Models;
+using MusicRnn.Tests.Models;
 using static TorchSharp.torch;
 using Generator = MusicRnn.Generation.Generator;
 
@@ -130,10 +132,114 @@ public sealed class GeneratorTests
         Assert.Equal(live[9], live[^2]);
     }
 
-    private static Tensor Frames(int count, long seed)
+    [Theory]
+    [InlineData(1, true, 0)]
+    [InlineData(1, true, 5)]
+    [InlineData(2, true, 5)]
+    [InlineData(1, false, 5)]
+    [InlineData(2, false, 0)]
+    public void Should_free_run_an_lstm_on_the_fold_as_frame_by_frame_through_forward(int layers, bool peepholes, int primeFrames)
+    {
+        // Given a float64 LSTM, a prime of 0 or 5 frames, and chunks of 3 so 10 frames cross three chunk edges
+        using var model = Lstm(layers, peepholes);
+        using var prime = Frames(primeFrames, seed: 9, ScalarType.Float64);
+        var folded = new Generator(model, chunkFrames: 3);
+        var byForward = new Generator(model, chunkFrames: 3) { FoldLstm = false };
+
+        // When free-running 10 frames without noise on the fold and frame by frame through forward
+        var fold = CollectDoubles(sink => folded.FreeRun(prime, 10, noise: 0, seed: 0, sink));
+        var reference = CollectDoubles(sink => byForward.FreeRun(prime, 10, noise: 0, seed: 0, sink));
+
+        // Then the fold ran, and the frames agree to float64 rounding
+        Assert.True(folded.UsesFold(0, 10));
+        Assert.False(byForward.UsesFold(0, 10));
+        Assert.Equal(10 * Features, fold.Length);
+        Assert.Equal(reference.Length, fold.Length);
+        for (var i = 0; i < fold.Length; i++)
+            Assert.True(Math.Abs(reference[i] - fold[i]) <= 1e-12, $"element {i}: expected {reference[i]}, got {fold[i]}");
+    }
+
+    [Fact]
+    public void Should_free_run_a_float32_lstm_on_the_fold_as_frame_by_frame_through_forward()
+    {
+        // Given the float32 LSTM generate runs (peepholes), a 4-frame prime and chunks of 3
+        var spec = new ModelSpec { Arch = Architecture.Lstm, InputSize = Features, OutputSize = Features, HiddenSize = 16 };
+        manual_seed(12);
+        using var model = ModelFactory.Create(spec);
+        using var prime = Frames(4, seed: 10);
+
+        // When free-running 10 frames on the fold and frame by frame through forward
+        var fold = Collect(sink => new Generator(model, chunkFrames: 3).FreeRun(prime, 10, noise: 0, seed: 0, sink));
+        var reference = Collect(sink => new Generator(model, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, noise: 0, seed: 0, sink));
+
+        // Then the frames agree to float32 rounding
+        AssertClose(reference, fold, 1e-5f);
+    }
+
+    [Fact]
+    public void Should_free_run_a_noisy_lstm_frame_by_frame()
+    {
+        // Given an LSTM and a prime, and noise σ = 0.3
+        using var model = Lstm(1, true);
+        using var prime = Frames(5, seed: 11, ScalarType.Float64);
+        var generator = new Generator(model, chunkFrames: 3);
+
+        // When generating with noise on the default generator, on one with the fold switched
+        // off, and without noise
+        var noisy = CollectDoubles(sink => generator.FreeRun(prime, 10, noise: 0.3, seed: 4, sink));
+        var byForward = CollectDoubles(sink => new Generator(model, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, noise: 0.3, seed: 4, sink));
+        var clean = CollectDoubles(sink => generator.FreeRun(prime, 10, noise: 0, seed: 4, sink));
+
+        // Then the noisy run did not use the fold, is exactly the frame-by-frame run, and the noise changed the frames
+        Assert.False(generator.UsesFold(0.3, 10));
+        Assert.Equal(byForward, noisy);
+        Assert.True(noisy.Zip(clean).Max(p => Math.Abs(p.First - p.Second)) > 1e-3);
+    }
+
+    [Fact]
+    public void Should_hold_no_more_tensors_after_many_chunks_on_the_fold_and_none_after_the_run()
+    {
+        // Given a noiseless LSTM free run of 200 chunks of 4 frames, on the fold
+        using var model = Lstm(2, true);
+        using var prime = Frames(5, seed: 8, ScalarType.Float64);
+        var generator = new Generator(model, chunkFrames: 4);
+        var live = new List<long>();
+        var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // When counting the live tensors each time a chunk is handed over, and after the run
+        generator.FreeRun(prime, 800, noise: 0, seed: 0, chunk => live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        var after = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        // Then the count at the last chunk is the count at the tenth, and the run left nothing behind
+        Assert.True(generator.UsesFold(0, 800));
+        Assert.Equal(200, live.Count);
+        Assert.Equal(live[9], live[^2]);
+        Assert.Equal(before, after);
+    }
+
+    /// <summary>A seeded float64 LSTM of 8 units on <see cref="Features"/> features.</summary>
+    private static FrameModel Lstm(int layers, bool peepholes)
+    {
+        manual_seed(13 + layers);
+        return ModelTestKit.Build(new ModelSpec { Arch = Architecture.Lstm, Peepholes = peepholes, InputSize = Features, OutputSize = Features, HiddenSize = 8, Layers = layers });
+    }
+
+    private static double[] CollectDoubles(Action<Action<Tensor>> run)
+    {
+        var all = new List<double>();
+        run(chunk =>
+        {
+            Assert.Equal(2, chunk.ndim);
+            Assert.Equal(ScalarType.Float64, chunk.dtype);
+            all.AddRange(chunk.contiguous().data<double>().ToArray());
+        });
+        return all.ToArray();
+    }
+
+    private static Tensor Frames(int count, long seed, ScalarType dtype = ScalarType.Float32)
     {
         using var g = new TorchSharp.torch.Generator(unchecked((ulong)seed));
-        return randn(new long[] { count, Features }, generator: g);
+        return randn(new long[] { count, Features }, dtype: dtype, generator: g);
     }
 
     private static float[] Collect(Action<Action<Tensor>> run)
