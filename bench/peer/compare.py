@@ -43,7 +43,7 @@ def markdown(ours: dict, peer: dict, command: str = "") -> str:
         f"MusicRnn: started {ours['started']}, {ours['threads']} threads, load average at start {load(ours)}; "
         f"TorchSharp (libtorch 2.x, its own BLAS).  ",
         f"PyTorch: started {peer['started']}, {peer['threads']} threads, load average at start {load(peer)}; "
-        f"torch {peer['torchVersion']} (Debian), BLAS `{peer['blas'].split(', ')[-1]}`.  ",
+        f"torch {peer['torchVersion']} (Debian), BLAS `{peer['blas']}`.  ",
         "Times are best (median) of the timed runs in ms; ratio = PyTorch best / MusicRnn best "
         "(> 1: MusicRnn faster).",
         "",

@@ -261,13 +261,23 @@ def load_average():
 
 
 def blas_library() -> str:
-    """The BLAS shared object this process actually loaded (Debian's torch uses the system one)."""
+    """The shared object whose sgemm_ libtorch calls: Debian's torch binds the system BLAS
+    (libblas.so.3, whichever library the path or the alternatives put first), so the one
+    loaded can differ from run to run. Found as dlsym would from libtorch_cpu, then dladdr."""
+    import ctypes
+
+    class DlInfo(ctypes.Structure):
+        _fields_ = [("fname", ctypes.c_char_p), ("fbase", ctypes.c_void_p),
+                    ("sname", ctypes.c_char_p), ("saddr", ctypes.c_void_p)]
     try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
-        return ", ".join(sorted(paths)) or "none found"
-    except OSError:
-        return "unknown"
+        torch_cpu = ctypes.CDLL(os.path.join(os.path.dirname(torch.__file__), "lib", "libtorch_cpu.so"))
+        address = ctypes.cast(torch_cpu.sgemm_, ctypes.c_void_p)
+        info = DlInfo()
+        if ctypes.CDLL(None).dladdr(address, ctypes.byref(info)):
+            return os.path.realpath(info.fname.decode())
+    except (OSError, AttributeError):
+        pass
+    return "unknown"
 
 
 def check() -> int:
