@@ -38,7 +38,10 @@ done
 if [[ -z $blas ]]; then
   if [[ -e $libs/blis-openmp/libblas.so.3 ]]; then blas=blis
   elif [[ -e $libs/openblas-openmp/libblas.so.3 ]]; then blas=openblas
-  else blas=system; fi
+  else
+    blas=system
+    echo "run.sh: no optimised BLAS for PyTorch; apt-get install libblis4-openmp (see README.md)" >&2
+  fi
 fi
 for v in "$hidden" "$window" "$batch"; do
   [[ $v == *,* ]] && { echo "run.sh: --hidden, --window, --batch take one value each" >&2; exit 2; }
