@@ -19,7 +19,7 @@
 # OUT/pytorch-<blas>.json and OUT/peer-<blas>.md.
 set -euo pipefail
 
-hidden=1024 window=100 batch=1 threads=2 repeats=5 generate=400 out=bench/peer/out blas=
+hidden=1024 window=100 batch=1 threads=2 repeats=5 generate=400 out= blas=
 libs=/usr/lib/x86_64-linux-gnu
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -49,6 +49,7 @@ done
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/peer"
+out=${out:-$root/bench/peer/out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 settings=(--hidden "$hidden" --window "$window" --batch "$batch" --threads "$threads" --repeats "$repeats" --generate "$generate")
