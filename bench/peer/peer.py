@@ -29,7 +29,7 @@ import os
 import statistics
 import sys
 import time
-from typing import List, Tuple
+from typing import List
 
 import torch
 import torch.nn.functional as F
