@@ -84,3 +84,6 @@ done
 first=${blas%%,*}
 cp "$out/pytorch-$first.json" "$out/pytorch.json"
 cp "$out/peer-$first.md" "$out/peer.md"
+# perf.md says where MusicRnn was slower than the first library's PyTorch, and why.
+/usr/bin/python3 "$here/compare.py" "$out/musicrnn/perf.json" "$out/pytorch.json" "$out/peer.md" \
+  "bench/peer/run.sh ${settings[*]} --blas $first" --into "$out/musicrnn/perf.md" > /dev/null
