@@ -9,20 +9,22 @@ namespace MusicRnn.Models;
 /// <remarks>
 /// At the batch sizes of training (1–16 sequences) a step's product is a matrix–vector or very
 /// skinny product. libtorch hands it to one BLAS call, which keeps to one core, and U streams
-/// through it at every step, so it bounds the loop. Cut into blocks and multiplied as one
-/// <c>bmm</c>, the blocks run on all of libtorch's threads: rows of U (blocks of the output's
-/// columns) forward, columns of U backward. Measured with 2 threads on this project's 2-core
-/// machine, U of 4096 × 1024 (an LSTM of 1024): batch 1, x Uᵀ 486 → 197 µs with 8 blocks and
-/// δ U 483 → 256 µs with 2; batch 16 at 2048, 11.2 → 5.4 ms and 11.6 → 7.5 ms. Each output
-/// element is still one dot product over the same operands; with one thread the blocks would
-/// only add work, so the plain product runs.
+/// through it at every step, so it bounds the loop. Cut into row blocks of U and multiplied as
+/// one <c>bmm</c>, the blocks run on all of libtorch's threads: forward, each block makes its
+/// own columns of the output; backward, each block makes a partial product over its share of
+/// the N summands, and the partials are added. Measured with 2 threads on this project's
+/// 2-core machine, U of 4096 × 1024 (an LSTM of 1024), batch 1: x Uᵀ 486 → 197 µs and δ U
+/// 590 → 175 µs with 8 blocks (column blocks of U took 378 µs); batch 16 at 2048: 11.2 → 5.4 ms
+/// and 8.4 → 7.4 ms. Backward the partial sums change the order of the additions, so results
+/// differ from the plain product by float rounding. With one thread the blocks would only add
+/// work, so the plain product runs.
 /// </remarks>
 internal sealed class SplitProduct
 {
     private readonly Tensor weight;
     private readonly Tensor weightT;
     private readonly Tensor? rowBlocks;
-    private readonly Tensor? columnBlocks;
+    private readonly Tensor? reductionBlocks;
     private readonly long outputs;
     private readonly long inputs;
 
@@ -35,15 +37,12 @@ internal sealed class SplitProduct
         this.weight = weight;
         weightT = weight.t();
         (outputs, inputs) = (weight.shape[0], weight.shape[1]);
-        // More forward blocks than threads balance better (measured: 8 beat 2 at 2 threads);
-        // backward blocks are strided column slices, so as few as there are threads.
-        var split = weight.is_contiguous() && weight.numel() >= smallestSplit;
-        var forward = split ? Blocks(outputs, threads, 4) : 1;
-        var backward = split ? Blocks(inputs, threads, 1) : 1;
+        // More blocks than threads balance better (measured: 8 beat 2 at 2 threads).
+        var blocks = weight.is_contiguous() && weight.numel() >= smallestSplit ? BlocksFor(outputs, threads, 4) : 1;
         // [k, K, N/k]: block j is rows j·N/k … (j+1)·N/k − 1 of U, transposed.
-        rowBlocks = forward > 1 ? weight.view(forward, outputs / forward, inputs).transpose(1, 2) : null;
-        // [k, N, K/k]: block j is columns j·K/k … (j+1)·K/k − 1 of U.
-        columnBlocks = backward > 1 ? weight.view(outputs, backward, inputs / backward).permute(1, 0, 2) : null;
+        rowBlocks = blocks > 1 ? weight.view(blocks, outputs / blocks, inputs).transpose(1, 2) : null;
+        // [k, N/k, K]: the same blocks untransposed, for the backward's partial products.
+        reductionBlocks = blocks > 1 ? weight.view(blocks, outputs / blocks, inputs) : null;
     }
 
     /// <summary>
@@ -52,11 +51,8 @@ internal sealed class SplitProduct
     /// </summary>
     public const long SmallestSplit = 1 << 19;
 
-    /// <summary>Blocks of the forward product (1 = the plain product).</summary>
-    public long ForwardBlocks => rowBlocks?.shape[0] ?? 1;
-
-    /// <summary>Blocks of the backward product (1 = the plain product).</summary>
-    public long BackwardBlocks => columnBlocks?.shape[0] ?? 1;
+    /// <summary>Row blocks of U, forward and backward (1 = the plain products).</summary>
+    public long Blocks => rowBlocks?.shape[0] ?? 1;
 
     /// <summary>A product for the thread count libtorch runs with now.</summary>
     public static SplitProduct ForCurrentThreads(Tensor weight) => new(weight, get_num_threads());
@@ -84,7 +80,7 @@ internal sealed class SplitProduct
     /// <param name="addend">[B, K] or null; not modified.</param>
     public Tensor Backward(Tensor delta, Tensor? addend)
     {
-        if (columnBlocks is null)
+        if (reductionBlocks is null)
             return addend is null ? delta.matmul(weight) : addend.addmm(delta, weight);
         var result = addend is null ? zeros(delta.shape[0], inputs, dtype: delta.dtype, device: delta.device) : addend.clone();
         AddBackward(result, delta);
@@ -92,25 +88,26 @@ internal sealed class SplitProduct
     }
 
     /// <summary><paramref name="output"/> += <paramref name="delta"/> U, in place.</summary>
-    /// <param name="output">[B, K], rows contiguous.</param>
-    /// <param name="delta">[B, N].</param>
+    /// <param name="output">[B, K].</param>
+    /// <param name="delta">[B, N], rows contiguous (a step's slot of a window buffer).</param>
     public void AddBackward(Tensor output, Tensor delta)
     {
-        if (columnBlocks is null)
+        if (reductionBlocks is null)
         {
             output.addmm_(delta, weight);
             return;
         }
-        var (blocks, batch) = (columnBlocks.shape[0], delta.shape[0]);
-        // [B, K] as [k, B, K/k]: block j of every row, meeting column block j of U.
-        using var slots = output.view(batch, blocks, inputs / blocks).transpose(0, 1);
-        using var shared = delta.unsqueeze(0).expand(blocks, batch, outputs);
-        using var product = shared.bmm(columnBlocks);
-        slots.add_(product);
+        var (blocks, batch) = (reductionBlocks.shape[0], delta.shape[0]);
+        // [B, N] as [k, B, N/k]: block j of every row's N summands, meeting row block j of U.
+        using var shares = delta.view(batch, blocks, outputs / blocks).transpose(0, 1);
+        // [k, B, K] partial products, summed over the blocks.
+        using var partials = shares.bmm(reductionBlocks);
+        using var sum = partials.sum(new long[] { 0 });
+        output.add_(sum);
     }
 
     /// <summary>The most blocks up to <paramref name="perThread"/> per thread that divide <paramref name="size"/>; 1 for one thread.</summary>
-    private static long Blocks(long size, int threads, int perThread)
+    private static long BlocksFor(long size, int threads, int perThread)
     {
         if (threads <= 1) return 1;
         for (var k = (long)threads * perThread; k >= 2; k--)
