@@ -62,9 +62,11 @@ public static class ModelFactory
 
     /// <summary>
     /// The window function that beats libtorch's CPU kernel for a fused spec, or null where
-    /// libtorch's is faster (the plain LSTM: 116 ms against 91 ms). Forward + backward at
-    /// input = hidden = 1024, 100 steps, batch 1, 2 threads, best of 7 (<c>musicrnn perf</c>):
-    /// tanh RNN 29 ms against 49 ms, GRU with reset after 85 ms against 187 ms.
+    /// libtorch's is as fast (the plain LSTM: 71.5 ms against 72.2 ms, 130 against 139 at 200
+    /// steps, so the kernel the rest of the world uses stays). Forward + backward at input =
+    /// hidden = 1024, 100 steps, batch 1, 2 threads, best of 9 and of 3 (<c>musicrnn perf</c>,
+    /// bench/results/2026-11-26-final-*): tanh RNN 23.0 ms against 49.8 ms, GRU with reset
+    /// after 61.0 ms against 191.6 ms.
     /// </summary>
     private static RecurrentCell? CpuCell(ModelSpec spec) => spec.Arch switch
     {

@@ -127,18 +127,27 @@ public static class PerfReport
         var batch = results.Cells.Min(t => t.Batch);
         var plot = new Plot();
         plot.Font.Set("DejaVu Sans");
-        foreach (var group in results.Cells.Where(t => t.Batch == batch).GroupBy(t => (t.Name, Series: series(t))))
+        // One colour per architecture and one line pattern per series value, so 18 lines stay
+        // tellable apart: the colour says what runs, the pattern which size it is.
+        var cells = results.Cells.Where(t => t.Batch == batch).ToList();
+        var names = cells.Select(t => t.Name).Distinct().ToList();
+        var values = cells.Select(series).Distinct().Order().ToList();
+        LinePattern[] patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (var group in cells.GroupBy(t => (t.Name, Series: series(t))))
         {
             var points = group.OrderBy(x).ToList();
             var line = plot.Add.Scatter(points.Select(p => Math.Log10(x(p))).ToArray(), points.Select(p => Math.Log10(p.Milliseconds.Best)).ToArray());
             line.LegendText = string.Create(CultureInfo.InvariantCulture, $"{group.Key.Name}, {seriesLabel} {group.Key.Series}");
+            line.Color = palette.GetColor(names.IndexOf(group.Key.Name));
+            line.LinePattern = patterns[values.IndexOf(group.Key.Series) % patterns.Length];
             line.LineWidth = 2;
             line.MarkerSize = 6;
         }
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"Forward + backward per window (batch {batch}, best of runs)"));
         plot.XLabel($"log10 {xLabel}");
         plot.YLabel("log10 milliseconds");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, 1000, 650);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, 1200, 650);
     }
 }

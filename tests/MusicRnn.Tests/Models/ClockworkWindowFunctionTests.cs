@@ -1,5 +1,4 @@
 using MusicRnn.Models;
-using TorchSharp;
 using static MusicRnn.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
@@ -21,15 +20,7 @@ public sealed class ClockworkWindowFunctionTests
         manual_seed(8);
         var spec = new ModelSpec { Arch = Architecture.CwRnn, InputSize = 5, OutputSize = 2, HiddenSize = 12, Layers = 2, Modules = 4, Periods = periods };
         Assert.True(ClockworkWindowFunction.Applies(periods));
-        var function = new RecurrentModel(spec, new RecurrentLayers(spec, new ClockworkCell(Activation.Tanh, periods, true)));
-        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, new ClockworkCell(Activation.Tanh, periods, false)));
-        function.to(ScalarType.Float64);
-        loop.to(ScalarType.Float64);
-        loop.load_state_dict(function.state_dict());
-        var generator = new Generator(13);
-        var input = Random(generator, ScalarType.Float64, 11, 2, 5);
-        var start = Random(generator, ScalarType.Float64, 2, 2, 12).unbind(0);
-        var weigh = Random(generator, ScalarType.Float64, 11, 2, 2);
+        var (function, loop, input, start, weigh) = WindowAndLoop(spec, w => new ClockworkCell(Activation.Tanh, periods, w), 11, 2, 13);
 
         // When both run and back-propagate a loss on outputs and final states
         // Then outputs, states, and the gradients of every parameter, the input and the initial state agree

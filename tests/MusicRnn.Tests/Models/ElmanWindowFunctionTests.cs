@@ -1,5 +1,4 @@
 using MusicRnn.Models;
-using TorchSharp;
 using static MusicRnn.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
@@ -26,15 +25,7 @@ public sealed class ElmanWindowFunctionTests
             "cw-rnn" => (spec with { Arch = Architecture.CwRnn }, w => new ClockworkCell(Activation.Tanh, [1, 2, 4], w)),
             _ => (spec with { Arch = Architecture.CwRnn, Periods = [2, 3, 5] }, (Func<bool, RecurrentCell>)(w => new ClockworkCell(Activation.Tanh, [2, 3, 5], w))),
         };
-        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(true)));
-        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(false)));
-        function.to(ScalarType.Float64);
-        loop.to(ScalarType.Float64);
-        loop.load_state_dict(function.state_dict());
-        var generator = new Generator(12);
-        var input = Random(generator, ScalarType.Float64, 9, 4, 3);
-        var start = function.InitialState(4, CPU, ScalarType.Float64).Tensors.Select(t => Random(generator, ScalarType.Float64, t.shape)).ToArray();
-        var weigh = Random(generator, ScalarType.Float64, 9, 4, 2);
+        var (function, loop, input, start, weigh) = WindowAndLoop(spec, cell, 9, 4, 12);
 
         // When both run and back-propagate a loss on outputs and final states
         // Then outputs, states, and the gradients of every parameter, the input and the initial state agree

@@ -1,5 +1,4 @@
 using MusicRnn.Models;
-using TorchSharp;
 using static MusicRnn.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
@@ -19,15 +18,7 @@ public sealed class GruWindowFunctionTests
         manual_seed(6);
         var spec = new ModelSpec { Arch = Architecture.Gru, GruReset = reset, InputSize = 3, OutputSize = 2, HiddenSize = 5, Layers = 2 };
         Func<bool, RecurrentCell> cell = w => new GruCell(reset, w);
-        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(true)));
-        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(false)));
-        function.to(ScalarType.Float64);
-        loop.to(ScalarType.Float64);
-        loop.load_state_dict(function.state_dict());
-        var generator = new Generator(12);
-        var input = Random(generator, ScalarType.Float64, steps, 4, 3);
-        var start = function.InitialState(4, CPU, ScalarType.Float64).Tensors.Select(t => Random(generator, ScalarType.Float64, t.shape)).ToArray();
-        var weigh = Random(generator, ScalarType.Float64, steps, 4, 2);
+        var (function, loop, input, start, weigh) = WindowAndLoop(spec, cell, steps, 4, 12);
 
         // When both run and back-propagate a loss on outputs and final states
         // Then outputs, states, and the gradients of every parameter, the input and the initial state agree

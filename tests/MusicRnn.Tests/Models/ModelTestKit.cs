@@ -47,6 +47,27 @@ internal static class ModelTestKit
         rand(shape, dtype: dtype, generator: generator) * 2 - 1;
 
     /// <summary>
+    /// The same float64 weights twice, on <paramref name="cell"/>(true)'s window function and on
+    /// <paramref name="cell"/>(false)'s autograd loop over steps, with a seeded random input
+    /// [steps, batch, I], start state, and loss weights [steps, batch, O] for
+    /// <see cref="AssertSameWindowAndGradients"/>.
+    /// </summary>
+    public static (FrameModel Function, FrameModel Loop, Tensor Input, Tensor[] Start, Tensor Weigh) WindowAndLoop(
+        ModelSpec spec, Func<bool, RecurrentCell> cell, long steps, long batch, ulong seed)
+    {
+        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(true)));
+        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(false)));
+        function.to(ScalarType.Float64);
+        loop.to(ScalarType.Float64);
+        loop.load_state_dict(function.state_dict());
+        var generator = new Generator(seed);
+        var input = Random(generator, ScalarType.Float64, steps, batch, spec.InputSize);
+        var start = function.InitialState(batch, CPU, ScalarType.Float64).Tensors.Select(t => Random(generator, ScalarType.Float64, t.shape)).ToArray();
+        var weigh = Random(generator, ScalarType.Float64, steps, batch, spec.OutputSize);
+        return (function, loop, input, start, weigh);
+    }
+
+    /// <summary>
     /// Runs a window function and its autograd loop from the same input and start state, back-propagates
     /// the same loss (the outputs weighted by <paramref name="weigh"/>, plus every final state's squares
     /// when <paramref name="lossOnFinalState"/>), and asserts that outputs, final states and the gradients

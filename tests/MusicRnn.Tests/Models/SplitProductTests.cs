@@ -1,5 +1,4 @@
 using MusicRnn.Models;
-using TorchSharp;
 using static MusicRnn.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
@@ -102,15 +101,7 @@ public sealed class SplitProductTests
             "rnn" => (spec with { Arch = Architecture.Rnn }, w => new RnnCell(Activation.Tanh, w)),
             _ => (spec with { Arch = Architecture.CwRnn }, (Func<bool, RecurrentCell>)(w => new ClockworkCell(Activation.Tanh, [1, 2, 4, 8], w))),
         };
-        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(true)));
-        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(false)));
-        function.to(ScalarType.Float64);
-        loop.to(ScalarType.Float64);
-        loop.load_state_dict(function.state_dict());
-        var generator = new Generator(13);
-        var input = Random(generator, ScalarType.Float64, 5, 2, 3);
-        var start = function.InitialState(2, CPU, ScalarType.Float64).Tensors.Select(t => Random(generator, ScalarType.Float64, t.shape)).ToArray();
-        var weigh = Random(generator, ScalarType.Float64, 5, 2, 2);
+        var (function, loop, input, start, weigh) = WindowAndLoop(spec, cell, 5, 2, 13);
         var threads = get_num_threads();
         set_num_threads(2);
         try
