@@ -25,6 +25,7 @@ internal sealed class ClockworkCell : RecurrentCell
     private readonly Activation activation;
     private readonly int[] periods;
     private readonly bool windowFunction;
+    private readonly ClockworkWorkspace workspace;
 
     /// <param name="activation">φ.</param>
     /// <param name="periods">T_i for each module.</param>
@@ -35,6 +36,7 @@ internal sealed class ClockworkCell : RecurrentCell
         this.activation = activation;
         this.periods = [.. periods];
         this.windowFunction = windowFunction;
+        workspace = new ClockworkWorkspace(this.periods.Length);
     }
 
     public override int Gates => 1;
@@ -59,7 +61,7 @@ internal sealed class ClockworkCell : RecurrentCell
             return base.Run(input, weightIh, biasIh, state, weights, clock);
         var h = state[0];
         var u = weights.WeightHh * CachedMask((int)h.shape[1], h.device, h.dtype);
-        var output = ClockworkWindowFunction.Run(input, weightIh, biasIh, h, u, weights.BiasHh, activation, periods, clock);
+        var output = ClockworkWindowFunction.Run(input, weightIh, biasIh, h, u, weights.BiasHh, activation, periods, clock, workspace);
         return (output, [output[-1]]);
     }
 

@@ -40,9 +40,9 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         return true;
     }
 
-    /// <summary>Runs the window; returns h_t for every step, [T, B, H].</summary>
-    public static Tensor Run(Tensor x, Tensor weightIh, Tensor biasIh, Tensor h0, Tensor u, Tensor biasHh, Activation activation, int[] periods, long clock) =>
-        apply(x, weightIh, biasIh, h0, u, biasHh, activation, periods, clock)[0];
+    /// <summary>Runs the window in the calling cell's workspace; returns h_t for every step, [T, B, H].</summary>
+    public static Tensor Run(Tensor x, Tensor weightIh, Tensor biasIh, Tensor h0, Tensor u, Tensor biasHh, Activation activation, int[] periods, long clock, ClockworkWorkspace workspace) =>
+        apply(x, weightIh, biasIh, h0, u, biasHh, activation, periods, clock, workspace)[0];
 
     /// <summary>The steps of a window where module with period <paramref name="period"/> fires: first, count.</summary>
     private static (long First, long Count) Firing(long steps, int period, long clock)
@@ -93,53 +93,49 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
     public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, w, bw, h0, u, bu) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3], (Tensor)vars[4], (Tensor)vars[5]);
-        var (activation, periods, clock) = ((Activation)vars[6], (int[])vars[7], (long)vars[8]);
+        var (activation, periods, clock, workspace) = ((Activation)vars[6], (int[])vars[7], (long)vars[8], (ClockworkWorkspace)vars[9]);
         using var _ = no_grad();
         var (steps, batch, hidden) = (x.shape[0], h0.shape[0], h0.shape[1]);
-        var k = hidden / periods.Length;
+        var (modules, k) = (periods.Length, hidden / periods.Length);
         var prefix = ActivePrefix((int)steps, periods, clock);
+        // Slot t of the window's buffer first holds the input part of a_t, then becomes h_t.
+        var slots = workspace.For(steps, batch, hidden, x).First;
 
-        // Each module's input projection, only over the steps where it fires, into [T, B, H]
-        // (the slots of idle modules stay unused).
-        var projection = empty(steps, batch, hidden, dtype: x.dtype, device: x.device);
-        var groups = ModuleGroups(steps, periods, clock);
-        foreach (var (rows, firing, period) in Rows(groups, k))
+        // Each module's input projection, only over the steps where it fires (the slots of
+        // idle modules are filled from h_{t-1} in the loop and never read before).
+        foreach (var (rows, firing, period) in Rows(ModuleGroups(steps, periods, clock), k))
         {
             // [n, B, I] → [n, B, rows]
-            var xi = Steps(x, firing, period);
-            Steps(projection, firing, period).narrow(2, rows.Start, rows.Length)
-                .copy_(nn.functional.linear(xi, w.narrow(0, rows.Start, rows.Length), bw.narrow(0, rows.Start, rows.Length)));
+            var xi = Steps(x, firing, period).reshape(firing.Count * batch, x.shape[2]);
+            Product(Steps(slots.All, firing, period).narrow(2, rows.Start, rows.Length), xi, w.narrow(0, rows.Start, rows.Length).t(), accumulate: false);
         }
 
-        // b_U once for the whole window, so each step is one addmm_ into its own slot.
-        projection.add_(bu);
+        // Both biases once for the whole window, so each step is one addmm_ into its own slot.
+        slots.All.add_(bw + bu);
 
-        // Per-step overhead dominates at these sizes, so the views each step needs are made
-        // up front: one per step (unbind) and one per possible prefix of U.
-        var hAll = empty(steps, batch, hidden, dtype: x.dtype, device: x.device);
-        var hSteps = hAll.unbind(0);
-        var pSteps = projection.unbind(0);
-        // [m·k, H] for every prefix m: the active rows of U.
-        var uPrefix = Prefixes(u, periods.Length, k);
-        var h = h0;
+        // [m·k, H] for every prefix m some step uses: the active rows of U.
+        var uPrefix = Prefixes(u, k, prefix);
         for (var t = 0; t < steps; t++)
         {
-            var ht = hSteps[t];
-            ht.copy_(h);
             var m = prefix[t];
+            var hPrev = t == 0 ? h0 : slots.Step(t - 1);
             if (m > 0)
             {
                 // [B, m·k] += [B, H] · [H, m·k]: only the active rows of U.
-                var a = pSteps[t].narrow(1, 0, m * k);
-                uPrefix[m]!.AddForward(a, h);
-                ht.narrow(1, 0, m * k).copy_(activation == Activation.Tanh ? a.tanh_() : a.sigmoid_());
+                var a = slots.Prefix(t, m);
+                uPrefix[m]!.AddForward(a, hPrev);
+                if (activation == Activation.Tanh) a.tanh_();
+                else a.sigmoid_();
             }
-            h = ht;
+            // Idle modules keep their state.
+            if (m < modules) slots.Suffix(t, m).copy_(t == 0 ? h0.narrow(1, m * k, hidden - (m * k)) : slots.Suffix(t - 1, m));
         }
+        var hAll = slots.All.clone();
         ctx.save_for_backward([x, w, h0, u, hAll]);
         ctx.save_data("activation", activation);
         ctx.save_data("periods", periods);
         ctx.save_data("clock", clock);
+        ctx.save_data("workspace", workspace);
         return [hAll];
     }
 
@@ -150,65 +146,88 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         var activation = (Activation)ctx.get_data("activation");
         var periods = (int[])ctx.get_data("periods");
         var clock = (long)ctx.get_data("clock");
+        var workspace = (ClockworkWorkspace)ctx.get_data("workspace");
         // The engine may call this on its own thread: a local scope frees the intermediates.
         using var scope = NewDisposeScope();
         var (steps, batch, hidden, inputs) = (hAll.shape[0], hAll.shape[1], hAll.shape[2], x.shape[2]);
-        var k = hidden / periods.Length;
+        var (modules, k) = (periods.Length, hidden / periods.Length);
         var prefix = ActivePrefix((int)steps, periods, clock);
-        var dH = grad_outputs[0];
-        // φ'(a_t) from h_t, right wherever a unit ticked: [T, B, H].
-        var slope = activation == Activation.Tanh ? 1 - hAll * hAll : hAll * (1 - hAll);
+        var (upstream, deltas) = workspace.For(steps, batch, hidden, hAll);
 
-        // δa_t in [T, B, H], zero where a unit was idle; δh carried in one buffer whose
-        // prefix views are made once, as are the per-step views (per-step overhead dominates).
-        var dA = zeros_like(hAll);
-        var dh = zeros_like(h0);
-        var daSteps = dA.unbind(0);
-        var dHSteps = dH.unbind(0);
-        var slopeSteps = slope.unbind(0);
-        var dhPrefix = Enumerable.Range(0, periods.Length + 1).Select(m => m == 0 ? null : dh.narrow(1, 0, m * k)).ToArray();
-        var uPrefix = Prefixes(u, periods.Length, k);
+        // Slot t of upstream holds δh_t: ∂L/∂h_t, to which step t + 1 adds what it passes back.
+        upstream.All.copy_(grad_outputs[0]);
+        // φ'(a_t) from h_t, right wherever a unit ticked; the loop turns it into δa_t in place
+        // at the units that ticked. Entries of idle units are never read.
+        if (activation == Activation.Tanh) deltas.All.fill_(1).addcmul_(hAll, hAll, -1);
+        else deltas.All.copy_(hAll).addcmul_(hAll, hAll, -1);
+
+        var dh0 = zeros_like(h0);
+        var uPrefix = Prefixes(u, k, prefix);
         for (var t = (int)steps - 1; t >= 0; t--)
         {
-            dh.add_(dHSteps[t]);
             var m = prefix[t];
+            // Idle units pass δh straight back to h_{t-1}; active ones were overwritten.
+            if (m < modules) (t == 0 ? dh0.narrow(1, m * k, hidden - (m * k)) : upstream.Suffix(t - 1, m)).add_(upstream.Suffix(t, m));
             if (m == 0) continue;
-            var da = daSteps[t].narrow(1, 0, m * k);
-            da.copy_(dhPrefix[m]!).mul_(slopeSteps[t].narrow(1, 0, m * k));
-            // Active units were overwritten, so only the idle ones pass δh straight through;
-            // [B, m·k] · [m·k, H] → [B, H] adds what reaches h_{t-1} through U.
-            dhPrefix[m]!.zero_();
-            uPrefix[m]!.AddBackward(dh, da);
+            // δa_t = δh_t ⊙ φ'(a_t) over the active units, [B, m·k]; [B, m·k] · [m·k, H] → [B, H]
+            // adds what reaches h_{t-1} through U.
+            var da = deltas.Prefix(t, m).mul_(upstream.Prefix(t, m));
+            uPrefix[m]!.AddBackward(t == 0 ? dh0 : upstream.Step(t - 1), da);
         }
+        var dA = deltas.All;
 
-        // Per group of modules firing together, one matmul over the steps where it fired, for each weight gradient.
+        // Per group of modules firing together, one matmul over the steps where it fired, for
+        // each weight gradient, added straight into the group's rows. The rows of modules that
+        // never fired in this window keep their zeros.
         var hPrev = cat([h0.unsqueeze(0), hAll.narrow(0, 0, steps - 1)], 0);
         var dW = zeros_like(w);
-        var dBw = zeros(hidden, dtype: w.dtype, device: w.device);
         var dU = zeros_like(u);
+        var dB = zeros(hidden, dtype: w.dtype, device: w.device);
         var dX = zeros_like(x);
         foreach (var (rows, firing, period) in Rows(ModuleGroups(steps, periods, clock), k))
         {
             var samples = firing.Count * batch;
             // [n·B, rows]: the group's deltas where it fired.
             var dAi = Steps(dA, firing, period).narrow(2, rows.Start, rows.Length).reshape(samples, rows.Length);
-            var wi = w.narrow(0, rows.Start, rows.Length);
-            dW.narrow(0, rows.Start, rows.Length).copy_(dAi.t().matmul(Steps(x, firing, period).reshape(samples, inputs)));
-            dBw.narrow(0, rows.Start, rows.Length).copy_(dAi.sum(new long[] { 0 }));
+            dW.narrow(0, rows.Start, rows.Length).addmm_(dAi.t(), Steps(x, firing, period).reshape(samples, inputs));
             // [rows, n·B] · [n·B, H]: the gradient of every entry of these rows of U, as the
             // forward used them. The caller passes U already multiplied by the connectivity mask,
             // so autograd zeroes the entries a module does not hear on the way to weight_hh.
-            dU.narrow(0, rows.Start, rows.Length).copy_(dAi.t().matmul(Steps(hPrev, firing, period).reshape(samples, hidden)));
+            dU.narrow(0, rows.Start, rows.Length).addmm_(dAi.t(), Steps(hPrev, firing, period).reshape(samples, hidden));
+            dB.narrow(0, rows.Start, rows.Length).copy_(dAi.sum(new long[] { 0 }));
             // [n·B, rows] · [rows, I] → the input gradient at the firing steps.
-            Steps(dX, firing, period).add_(dAi.matmul(wi).reshape(firing.Count, batch, inputs));
+            Product(Steps(dX, firing, period), dAi, w.narrow(0, rows.Start, rows.Length), accumulate: true);
         }
-        var dBu = dA.sum(new long[] { 0, 1 });
-        List<Tensor> result = [dX, dW, dBw, dh, dU, dBu];
+        // b_W and b_U enter a_t the same way, so they share one gradient.
+        List<Tensor> result = [dX, dW, dB, dh0, dU, dB.clone()];
         foreach (var r in result) r.MoveToOuterDisposeScope();
-        return [.. result, null!, null!, null!];
+        return [.. result, null!, null!, null!, null!];
     }
 
-    /// <summary>For every prefix m of the modules (index 0 unused), the product with U's first m·k rows: what the active modules compute.</summary>
-    private static SplitProduct?[] Prefixes(Tensor u, int modules, long k) =>
-        [.. Enumerable.Range(0, modules + 1).Select(m => m == 0 ? null : SplitProduct.ForCurrentThreads(u.narrow(0, 0, m * k)))];
+    /// <summary>
+    /// <paramref name="target"/> [n, B, C] (a step view of a window buffer) = or +=
+    /// <paramref name="a"/> [n·B, R] · <paramref name="b"/> [R, C]: one matmul straight into the
+    /// view when its rows are evenly spaced (batch 1, one step, or every step), else through a temporary.
+    /// </summary>
+    private static void Product(Tensor target, Tensor a, Tensor b, bool accumulate)
+    {
+        var (n, batch, columns) = (target.shape[0], target.shape[1], target.shape[2]);
+        if (batch == 1 || n == 1 || target.stride(0) == batch * target.stride(1))
+        {
+            target.view(n * batch, columns).addmm_(a, b, accumulate ? 1 : 0, 1);
+            return;
+        }
+        var product = a.matmul(b).view(n, batch, columns);
+        if (accumulate) target.add_(product);
+        else target.copy_(product);
+    }
+
+    /// <summary>For every prefix m of the modules that some step uses, the product with U's first m·k rows: what the active modules compute.</summary>
+    private static SplitProduct?[] Prefixes(Tensor u, long k, int[] prefix)
+    {
+        var products = new SplitProduct?[prefix.DefaultIfEmpty().Max() + 1];
+        foreach (var m in prefix)
+            if (m > 0) products[m] ??= SplitProduct.ForCurrentThreads(u.narrow(0, 0, m * k));
+        return products;
+    }
 }
