@@ -101,17 +101,16 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         // Slot t of the window's buffer first holds the input part of a_t, then becomes h_t.
         var slots = workspace.For(steps, batch, hidden, x).First;
 
-        // Each module's input projection, only over the steps where it fires (the slots of
-        // idle modules are filled from h_{t-1} in the loop and never read before).
+        // The biases, then each module's input projection added over the steps where it fires
+        // (slots of idle modules are filled from h_{t-1} in the loop and never read before).
+        slots.All.copy_(bw + bu);
         foreach (var (rows, firing, period) in Rows(ModuleGroups(steps, periods, clock), k))
         {
-            // [n, B, I] → [n, B, rows]
+            // [n·B, I] · [I, rows] into the group's [n, B, rows] slots.
             var xi = Steps(x, firing, period).reshape(firing.Count * batch, x.shape[2]);
-            Product(Steps(slots.All, firing, period).narrow(2, rows.Start, rows.Length), xi, w.narrow(0, rows.Start, rows.Length).t(), accumulate: false);
+            var wi = SplitProduct.ForCurrentThreads(w.narrow(0, rows.Start, rows.Length));
+            OnSteps(Steps(slots.All, firing, period).narrow(2, rows.Start, rows.Length), slot => wi.AddForward(slot, xi));
         }
-
-        // Both biases once for the whole window, so each step is one addmm_ into its own slot.
-        slots.All.add_(bw + bu);
 
         // [m·k, H] for every prefix m some step uses: the active rows of U.
         var uPrefix = Prefixes(u, k, prefix);
@@ -196,7 +195,8 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
             dU.narrow(0, rows.Start, rows.Length).addmm_(dAi.t(), Steps(hPrev, firing, period).reshape(samples, hidden));
             dB.narrow(0, rows.Start, rows.Length).copy_(dAi.sum(new long[] { 0 }));
             // [n·B, rows] · [rows, I] → the input gradient at the firing steps.
-            Product(Steps(dX, firing, period), dAi, w.narrow(0, rows.Start, rows.Length), accumulate: true);
+            var wi = SplitProduct.ForCurrentThreads(w.narrow(0, rows.Start, rows.Length));
+            OnSteps(Steps(dX, firing, period), slot => wi.AddBackward(slot, dAi));
         }
         // b_W and b_U enter a_t the same way, so they share one gradient.
         List<Tensor> result = [dX, dW, dB, dh0, dU, dB.clone()];
@@ -205,21 +205,23 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
     }
 
     /// <summary>
-    /// <paramref name="target"/> [n, B, C] (a step view of a window buffer) = or +=
-    /// <paramref name="a"/> [n·B, R] · <paramref name="b"/> [R, C]: one matmul straight into the
-    /// view when its rows are evenly spaced (batch 1, one step, or every step), else through a temporary.
+    /// Adds <paramref name="product"/>'s result to <paramref name="target"/>, a [n, B, C] view of a
+    /// window buffer's steps, handed over as one [n·B, C] matrix: in place when its rows are
+    /// evenly spaced (batch 1, one step, or every step), else through a temporary. The product
+    /// of a group that fired once is a long matrix–vector product, which <see cref="SplitProduct"/>
+    /// spreads over the threads.
     /// </summary>
-    private static void Product(Tensor target, Tensor a, Tensor b, bool accumulate)
+    private static void OnSteps(Tensor target, Action<Tensor> product)
     {
         var (n, batch, columns) = (target.shape[0], target.shape[1], target.shape[2]);
         if (batch == 1 || n == 1 || target.stride(0) == batch * target.stride(1))
         {
-            target.view(n * batch, columns).addmm_(a, b, accumulate ? 1 : 0, 1);
+            product(target.view(n * batch, columns));
             return;
         }
-        var product = a.matmul(b).view(n, batch, columns);
-        if (accumulate) target.add_(product);
-        else target.copy_(product);
+        var sum = zeros(n * batch, columns, dtype: target.dtype, device: target.device);
+        product(sum);
+        target.add_(sum.view(n, batch, columns));
     }
 
     /// <summary>For every prefix m of the modules that some step uses, the product with U's first m·k rows: what the active modules compute.</summary>
