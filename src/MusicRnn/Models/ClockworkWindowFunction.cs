@@ -26,6 +26,10 @@ namespace MusicRnn.Models;
 /// per module i over its firing steps S_i:  δW_i = Σ_{S_i} δa_i^T x_t,  δU_i = Σ_{S_i} δa_i^T h_{t-1},
 /// δx_t = Σ_{i active} W_i^T δa_i,  δb_W = δb_U = Σ_t δa_t
 /// </code>
+/// At batch 1 a step costs its products plus TorchSharp's per-call overhead, so the loops make
+/// no tensor and no view: the window runs in the cell's <see cref="ClockworkWorkspace"/>. Slot t
+/// holds the input part of a_t and becomes h_t in place (the states are copied out at the
+/// end); backward, slot t holds δh_t and each step adds what passes back into slot t − 1.
 /// Proved against the autograd loop of <see cref="ClockworkCell"/> to float64 rounding by the tests.
 /// </remarks>
 internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<ClockworkWindowFunction>

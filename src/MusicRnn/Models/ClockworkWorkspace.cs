@@ -12,7 +12,8 @@ namespace MusicRnn.Models;
 /// TorchSharp, and each loop needs two or three per step. Made once and kept, they cost
 /// nothing per window. The buffers are scratch space: the forward copies its states out before it
 /// returns and the backward's results are fresh tensors, so one workspace serves every layer
-/// of a stack, one window at a time (not two threads at once).
+/// of a stack, one window at a time (not two threads at once). The price is memory held for
+/// the model's life: 2·T·B·H values, 0.8 MB at hidden 1024, windows of 100, batch 1.
 /// </remarks>
 internal sealed class ClockworkWorkspace(int modules)
 {
