@@ -32,6 +32,9 @@ internal static class TrainCommand
         var codec = new Option<string>("--codec") { Description = "fft, rfft, mdct or raw", DefaultValueFactory = _ => "rfft" };
         var frame = new Option<int>("--frame") { Description = "frame length in samples", DefaultValueFactory = _ => 2048 };
         var sampleRate = new Option<int>("--sample-rate") { Description = "resample audio to this rate (Hz)", DefaultValueFactory = _ => 22050 };
+        var hop = new Option<int?>("--hop") { Description = "stft/mel: samples between frame starts (default frame/4)" };
+        var melBands = new Option<int?>("--mel-bands") { Description = "mel: mel bands per frame (default 128)" };
+        var phaseIters = new Option<int?>("--phase-iters") { Description = "stft/mel: Griffin-Lim iterations when decoding (default 32)" };
         var normalize = new Option<string?>("--normalize") { Description = "zscore, minmax or none (default zscore; minmax for logreg)" };
         var objective = new Option<string>("--objective") { Description = "next (predict x_t+1) or reconstruct (x_t)", DefaultValueFactory = _ => "next" };
         var validate = new Option<double>("--validate") { Description = "fraction of each song held out at its end", DefaultValueFactory = _ => 0.1 };
@@ -55,7 +58,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a model on audio by truncated back-propagation through time. Writes log.csv (a row per iteration), validation.csv (a row per epoch, row 0 = untrained, with the persistence and mean baselines) and checkpoint/ (at each epoch end).")
         {
             audio, output, resume, arch, layers, hidden, matchParams, activation, peepholes, gruReset, modules, periods,
-            codec, frame, sampleRate, normalize, objective, validate,
+            codec, frame, sampleRate, hop, melBands, phaseIters, normalize, objective, validate,
             window, stride, batch, state, epochs, optimizer, lr, momentum, nesterov, clip, seed,
             device, threads, quiet,
         };
@@ -66,9 +69,12 @@ internal static class TrainCommand
             var data = new DataConfig
             {
                 Audio = parsed.GetValue(audio) ?? [],
-                Codec = parsed.GetValue(codec)!.Trim().ToLowerInvariant(),
-                FrameLength = parsed.GetValue(frame),
-                SampleRate = parsed.GetValue(sampleRate),
+                Codec = new CodecSettings(parsed.GetValue(codec)!.Trim().ToLowerInvariant(), parsed.GetValue(frame), parsed.GetValue(sampleRate))
+                {
+                    Hop = parsed.GetValue(hop),
+                    MelBands = parsed.GetValue(melBands),
+                    PhaseIterations = parsed.GetValue(phaseIters),
+                },
                 Normalize = parsed.GetValue(normalize) is { } n ? Normalizer.ParseKind(n)
                     : architecture == Architecture.LogReg ? NormalizerKind.MinMax : NormalizerKind.ZScore,
                 Objective = Parse<Objective>("--objective", parsed.GetValue(objective)!, "next", "reconstruct"),
@@ -77,7 +83,7 @@ internal static class TrainCommand
             data.Validate();
 
             // The feature count follows from the codec alone, so the model is checked before any audio is read.
-            int features = CodecFactory.Create(data.Codec, data.FrameLength).FeatureCount;
+            int features = CodecFactory.Create(data.Codec).FeatureCount;
             var spec = new ModelSpec
             {
                 Arch = architecture,

@@ -17,22 +17,26 @@ public static class CodecFactory
     /// valid whichever codec it is used with.
     /// </summary>
     /// <exception cref="InputException">for an unknown name or an invalid frame length.</exception>
-    public static IFrameCodec Create(string name, int frameLength)
+    public static IFrameCodec Create(string name, int frameLength) =>
+        Create(new CodecSettings(name?.Trim().ToLowerInvariant() ?? throw new ArgumentNullException(nameof(name)), frameLength, DefaultSampleRate));
+
+    /// <summary>The codec <paramref name="settings"/> describes (validated here).</summary>
+    /// <exception cref="InputException">for an unknown name or a setting out of range, naming its option.</exception>
+    public static IFrameCodec Create(CodecSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        var key = name.Trim().ToLowerInvariant();
-        if (!Names.Contains(key))
-            throw InputException.ForOption("--codec", $"unknown codec '{name}'; expected one of {string.Join(", ", Names)}");
-        if (FrameLengthProblem(frameLength) is { } problem)
-            throw InputException.ForOption("--frame", problem);
-        return key switch
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        return settings.Name switch
         {
-            "fft" => new FftCodec(frameLength),
-            "rfft" => new RfftCodec(frameLength),
-            "mdct" => new MdctCodec(frameLength),
-            _ => new RawCodec(frameLength),
+            "fft" => new FftCodec(settings.FrameLength),
+            "rfft" => new RfftCodec(settings.FrameLength),
+            "mdct" => new MdctCodec(settings.FrameLength),
+            _ => new RawCodec(settings.FrameLength),
         };
     }
+
+    /// <summary>The rate audio is resampled to unless asked otherwise (<c>--sample-rate</c>).</summary>
+    public const int DefaultSampleRate = 22050;
 
     /// <summary>What is wrong with <paramref name="frameLength"/> as a frame length, or null when it is valid.</summary>
     public static string? FrameLengthProblem(int frameLength) =>

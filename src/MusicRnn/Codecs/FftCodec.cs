@@ -11,7 +11,7 @@ namespace MusicRnn.Codecs;
 /// </summary>
 public sealed class FftCodec : IFrameCodec
 {
-    /// <param name="frameLength">N, an even number of samples (see <see cref="CodecFactory.Create"/>).</param>
+    /// <param name="frameLength">N, an even number of samples (see <see cref="CodecFactory.Create(string, int)"/>).</param>
     public FftCodec(int frameLength)
     {
         CodecFactory.CheckFrameLength(frameLength);
@@ -19,6 +19,8 @@ public sealed class FftCodec : IFrameCodec
     }
 
     public string Name => "fft";
+
+    public bool IsExact => true;
 
     public int FrameLength { get; }
 

@@ -3,8 +3,10 @@ using static TorchSharp.torch;
 namespace MusicRnn.Codecs;
 
 /// <summary>
-/// Turns mono audio into a sequence of real feature frames and back (DESIGN.md §2).
-/// Every codec is an exact inverse up to float rounding.
+/// Turns mono audio into a sequence of real feature frames and back (docs/ARCHITECTURE.md, "Codecs").
+/// A codec is either exact (<see cref="IsExact"/>: decoding inverts encoding up to float rounding)
+/// or not (a magnitude codec rebuilds the phase it dropped, so its round trip is judged by
+/// spectral distances instead of an SNR).
 /// </summary>
 /// <remarks>
 /// Length contract: a song of L samples encodes to <see cref="FrameCount"/>(L) frames; the end
@@ -18,6 +20,9 @@ public interface IFrameCodec
 {
     /// <summary>The codec's command-line name: fft, rfft, mdct or raw.</summary>
     string Name { get; }
+
+    /// <summary>True when <see cref="Decode"/> inverts <see cref="Encode"/> up to float rounding.</summary>
+    bool IsExact { get; }
 
     /// <summary>Frame length N in samples (<c>--frame</c>).</summary>
     int FrameLength { get; }

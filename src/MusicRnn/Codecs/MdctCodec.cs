@@ -76,6 +76,8 @@ public sealed class MdctCodec : IFrameCodec
 
     public string Name => "mdct";
 
+    public bool IsExact => true;
+
     public int FrameLength { get; }
 
     public int Hop => FrameLength;

@@ -8,7 +8,7 @@ namespace MusicRnn.Codecs;
 /// </summary>
 public sealed class RawCodec : IFrameCodec
 {
-    /// <param name="frameLength">N, an even number of samples (see <see cref="CodecFactory.Create"/>).</param>
+    /// <param name="frameLength">N, an even number of samples (see <see cref="CodecFactory.Create(string, int)"/>).</param>
     public RawCodec(int frameLength)
     {
         CodecFactory.CheckFrameLength(frameLength);
@@ -16,6 +16,8 @@ public sealed class RawCodec : IFrameCodec
     }
 
     public string Name => "raw";
+
+    public bool IsExact => true;
 
     public int FrameLength { get; }
 

@@ -10,7 +10,7 @@ namespace MusicRnn.Codecs;
 /// </summary>
 public sealed class RfftCodec : IFrameCodec
 {
-    /// <param name="frameLength">N, an even number of samples (see <see cref="CodecFactory.Create"/>).</param>
+    /// <param name="frameLength">N, an even number of samples (see <see cref="CodecFactory.Create(string, int)"/>).</param>
     public RfftCodec(int frameLength)
     {
         CodecFactory.CheckFrameLength(frameLength);
@@ -18,6 +18,8 @@ public sealed class RfftCodec : IFrameCodec
     }
 
     public string Name => "rfft";
+
+    public bool IsExact => true;
 
     public int FrameLength { get; }
 

@@ -196,9 +196,7 @@ public sealed record BenchConfig
     public DataConfig DataFor(IReadOnlyList<string> audio) => new()
     {
         Audio = audio,
-        Codec = Codec,
-        FrameLength = FrameLength,
-        SampleRate = SampleRate,
+        Codec = new CodecSettings(Codec, FrameLength, SampleRate),
         MaxFrames = MaxFrames,
         Objective = Objective,
         Normalize = Normalize,

@@ -239,7 +239,7 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>The codec the training frames were made with.</summary>
-    public IFrameCodec CreateCodec() => CodecFactory.Create(Config.Codec.Name, Config.Codec.FrameLength);
+    public IFrameCodec CreateCodec() => CodecFactory.Create(Config.Codec);
 
     public void Dispose()
     {

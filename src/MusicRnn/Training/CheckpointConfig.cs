@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MusicRnn.Codecs;
 using MusicRnn.Models;
 
 namespace MusicRnn.Training;
@@ -60,12 +61,6 @@ public sealed record CheckpointConfig
         public override string ConvertName(string name) => name.ToLowerInvariant();
     }
 }
-
-/// <summary>The codec a checkpoint's frames came from.</summary>
-/// <param name="Name">Codec name: fft, rfft, mdct or raw.</param>
-/// <param name="FrameLength">Frame length N in samples.</param>
-/// <param name="SampleRate">Sample rate the audio was resampled to, in Hz.</param>
-public sealed record CodecSettings(string Name, int FrameLength, int SampleRate);
 
 /// <summary>The normalizer a checkpoint's model space uses.</summary>
 /// <param name="Kind">zscore, minmax or none; shift and scale are weights.safetensors' normalizer.shift / normalizer.scale.</param>

@@ -12,14 +12,8 @@ public sealed record DataConfig
     /// <summary>Audio files or folders (every audio file inside, recursively, sorted by path).</summary>
     public required IReadOnlyList<string> Audio { get; init; }
 
-    /// <summary>Codec name: fft, rfft, mdct or raw.</summary>
-    public string Codec { get; init; } = "rfft";
-
-    /// <summary>Frame length N in samples.</summary>
-    public int FrameLength { get; init; } = 2048;
-
-    /// <summary>Sample rate the audio is resampled to, in Hz.</summary>
-    public int SampleRate { get; init; } = 22050;
+    /// <summary>How audio becomes frames: codec, frame length, sample rate and the spectral codecs' settings.</summary>
+    public CodecSettings Codec { get; init; } = new("rfft", 2048, CodecFactory.DefaultSampleRate);
 
     /// <summary>How features are mapped to model space.</summary>
     public NormalizerKind Normalize { get; init; } = NormalizerKind.ZScore;
@@ -37,11 +31,7 @@ public sealed record DataConfig
     public void Validate()
     {
         if (Audio.Count == 0) throw InputException.ForOption("--audio", "expected at least one audio file or folder, got none");
-        if (!CodecFactory.Names.Contains(Codec))
-            throw InputException.ForOption("--codec", $"unknown codec '{Codec}'; expected one of {string.Join(", ", CodecFactory.Names)}");
-        if (CodecFactory.FrameLengthProblem(FrameLength) is { } problem) throw InputException.ForOption("--frame", problem);
-        if (SampleRate < 1000 || SampleRate > 384_000)
-            throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {SampleRate}");
+        Codec.Validate();
         if (!double.IsFinite(ValidateFraction) || ValidateFraction < 0 || ValidateFraction > 0.5)
             throw InputException.ForOption("--validate", $"expected a held-out fraction from 0 to 0.5, got {ValidateFraction}");
         if (MaxFrames is <= 0) throw InputException.ForOption("--max-frames", $"expected a positive number of frames, got {MaxFrames}");

@@ -70,7 +70,7 @@ public sealed class TrainingData : IDisposable
     {
         config.Validate();
         var files = config.ResolveFiles();
-        var codec = CodecFactory.Create(config.Codec, config.FrameLength);
+        var codec = CodecFactory.Create(config.Codec);
         var raw = new List<Tensor>();
         var records = new List<SongRecord>();
         try
@@ -79,7 +79,7 @@ public sealed class TrainingData : IDisposable
             foreach (string file in files)
             {
                 string sha = Checkpoint.Sha256Of(file);
-                float[] mono = AudioFile.ReadMono(file, config.SampleRate);
+                float[] mono = AudioFile.ReadMono(file, config.Codec.SampleRate);
                 var frames = codec.Encode(mono).DetachFromDisposeScope(); // [F, features]
                 if (config.MaxFrames is { } max && frames.shape[0] > max)
                 {
@@ -102,7 +102,7 @@ public sealed class TrainingData : IDisposable
                 var normalized = normalizer.Normalize(raw[i]).to(device).MoveToOuterDisposeScope();
                 songs.Add(new TrainingSong(files[i], normalized, config.ValidateFraction));
             }
-            return new TrainingData(songs, records, new CodecSettings(codec.Name, codec.FrameLength, config.SampleRate),
+            return new TrainingData(songs, records, config.Codec,
                 config.Normalize, normalizer.Shift.clone().DetachFromDisposeScope(), normalizer.Scale.clone().DetachFromDisposeScope(),
                 config.Objective, config.ValidateFraction);
         }

@@ -88,6 +88,8 @@ public sealed class StreamingDecoderTests
     {
         public string Name => "half-overlap";
 
+        public bool IsExact => true;
+
         public int FrameLength => hop;
 
         public int Hop => hop;

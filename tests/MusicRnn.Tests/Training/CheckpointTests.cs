@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using MusicRnn.Codecs;
 using MusicRnn.Models;
 using MusicRnn.Training;
 using static TorchSharp.torch;

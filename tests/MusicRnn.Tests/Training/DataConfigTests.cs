@@ -48,7 +48,7 @@ public sealed class DataConfigTests
         using var dir = new TempDir();
         WriteTone(dir.File("quiet.wav"), 500, 0.5);
         WriteTone(dir.File("loud.wav"), 1000, 0.25);
-        var config = new DataConfig { Audio = [dir.File("quiet.wav"), dir.File("loud.wav")], Codec = "rfft", FrameLength = 32, SampleRate = 8000 };
+        var config = new DataConfig { Audio = [dir.File("quiet.wav"), dir.File("loud.wav")], Codec = new CodecSettings("rfft", 32, 8000) };
 
         // When loading them
         using var data = TrainingData.Load(config, CPU, NullProgress.Instance);
