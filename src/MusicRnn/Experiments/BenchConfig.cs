@@ -22,7 +22,7 @@ public enum BenchTask
 /// <summary>How the models of a grid are sized against each other.</summary>
 public enum SizeMatch
 {
-    /// <summary>Every model has <see cref="BenchConfig.Hidden"/> units per layer (the essay).</summary>
+    /// <summary>Every model is as wide as <see cref="BenchConfig.Model"/> (the essay).</summary>
     Hidden,
 
     /// <summary>Every model gets the hidden width that gives it about the same parameter count (Koutník; Chung et al.).</summary>
@@ -37,21 +37,8 @@ public sealed record GridCell(Architecture Arch, int Layers, long? Budget = null
 {
     /// <summary>"lstm-2", or "lstm-1-p250" in a budget grid: the model's folder and sample name.</summary>
     public string Name => Budget is { } b
-        ? string.Create(CultureInfo.InvariantCulture, $"{ArchName(Arch)}-{Layers}-p{b}")
-        : string.Create(CultureInfo.InvariantCulture, $"{ArchName(Arch)}-{Layers}");
-
-    /// <summary>The command line's spelling of an architecture.</summary>
-    public static string ArchName(Architecture arch) => arch.ToString().ToLowerInvariant();
-
-    /// <summary>Parses "rnn", "lstm", "gru", "cwrnn" (the recurrent architectures a grid compares).</summary>
-    public static Architecture ParseArch(string name, string option) => name.Trim().ToLowerInvariant() switch
-    {
-        "rnn" => Architecture.Rnn,
-        "lstm" => Architecture.Lstm,
-        "gru" => Architecture.Gru,
-        "cwrnn" => Architecture.CwRnn,
-        _ => throw InputException.ForOption(option, $"unknown architecture '{name}'; expected rnn, lstm, gru or cwrnn"),
-    };
+        ? string.Create(CultureInfo.InvariantCulture, $"{Architectures.NameOf(Arch)}-{Layers}-p{b}")
+        : string.Create(CultureInfo.InvariantCulture, $"{Architectures.NameOf(Arch)}-{Layers}");
 
     /// <summary>Parses "ARCH:LAYERS" as <c>--only</c> takes it.</summary>
     public static GridCell Parse(string text)
@@ -59,14 +46,16 @@ public sealed record GridCell(Architecture Arch, int Layers, long? Budget = null
         var parts = text.Split(':');
         if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int layers) || layers is < 1 or > 16)
             throw InputException.ForOption("--only", $"expected ARCH:LAYERS such as lstm:2, got '{text}'");
-        return new GridCell(ParseArch(parts[0], "--only"), layers);
+        return new GridCell(Architectures.Parse(parts[0], "--only", Architectures.Recurrent), layers);
     }
 }
 
 /// <summary>
-/// Everything a bench run shares across its grid (DESIGN.md §7): one song or set of songs,
-/// one codec, one optimizer, one window layout, one seed, and the grid of models. A preset
-/// (<see cref="Presets"/>) is one of these; command-line options override its fields.
+/// Everything a bench run shares across its grid (docs/ARCHITECTURE.md, "Experiments"): one data
+/// setting (songs, codec, target, normalizer, held-out fraction), one training setting, one model
+/// template, and the grid of models. A preset (<see cref="Presets"/>) is one of these; command-line
+/// options override its fields. Each setting is held once: the data in <see cref="Data"/>, the
+/// model's shape in <see cref="Model"/>, the truncated BPTT in <see cref="Training"/>.
 /// </summary>
 public sealed record BenchConfig
 {
@@ -76,59 +65,41 @@ public sealed record BenchConfig
     /// <summary>Frame prediction (the essay) or Koutník's sequence generation.</summary>
     public BenchTask Task { get; init; } = BenchTask.Frames;
 
-    /// <summary>Audio files or folders; empty means the built-in synthesized track, written into the output folder.</summary>
-    public IReadOnlyList<string> Audio { get; init; } = [];
+    /// <summary>
+    /// The songs and how they become frames. No audio means the built-in synthesized track, written
+    /// into the output folder at <see cref="DataConfig.Codec"/>'s sample rate.
+    /// </summary>
+    public DataConfig Data { get; init; } = new() { Audio = [], Codec = new CodecSettings("rfft", 512, CodecFactory.DefaultSampleRate) };
 
     /// <summary>Length of the synthesized track when no audio is given, in seconds.</summary>
     public double TrackSeconds { get; init; } = 20;
 
-    /// <summary>Codec name: fft, rfft, mdct or raw.</summary>
-    public string Codec { get; init; } = "rfft";
-
-    /// <summary>Frame length N in samples.</summary>
-    public int FrameLength { get; init; } = 512;
-
-    /// <summary>Sample rate the audio is resampled to, in Hz.</summary>
-    public int SampleRate { get; init; } = 22050;
-
-    /// <summary>Only the first this many frames of each song (null = all).</summary>
-    public int? MaxFrames { get; init; }
-
-    /// <summary>Next-frame prediction or reconstruction.</summary>
-    public Objective Objective { get; init; } = Objective.Next;
-
-    /// <summary>How features are mapped to model space.</summary>
-    public NormalizerKind Normalize { get; init; } = NormalizerKind.ZScore;
-
-    /// <summary>Fraction of each song held out at its end for validation.</summary>
-    public double ValidateFraction { get; init; } = 0.1;
-
     /// <summary>Windows, stride, batch, epochs, optimizer, clip and seed: identical for every model.</summary>
     public TrainingConfig Training { get; init; } = new();
 
+    /// <summary>
+    /// The model every cell starts from: hidden width, CW-RNN modules, activation, peepholes, GRU
+    /// reset. Each cell sets its architecture and depth (and, in a budget grid, its width).
+    /// </summary>
+    public ModelSpec Model { get; init; } = new() { HiddenSize = 128 };
+
     /// <summary>Architectures of the grid, in the order they are trained.</summary>
-    public IReadOnlyList<Architecture> Archs { get; init; } = [Architecture.Rnn, Architecture.Lstm, Architecture.Gru, Architecture.CwRnn];
+    public IReadOnlyList<Architecture> Archs { get; init; } = [.. Architectures.Recurrent.Select(a => a.Arch)];
 
     /// <summary>Depths of the grid.</summary>
     public IReadOnlyList<int> Layers { get; init; } = [1, 2, 3];
-
-    /// <summary>Hidden units per layer (with <see cref="SizeMatch.Params"/>: the reference LSTM's width).</summary>
-    public int Hidden { get; init; } = 128;
 
     /// <summary>Equal widths or equal parameter counts.</summary>
     public SizeMatch Match { get; init; } = SizeMatch.Hidden;
 
     /// <summary>
     /// With <see cref="SizeMatch.Params"/>: the budget every model is sized to; null means the
-    /// parameter count of an LSTM of the same depth with <see cref="Hidden"/> units.
+    /// parameter count of an LSTM of the same depth as wide as <see cref="Model"/>.
     /// </summary>
     public long? ParameterBudget { get; init; }
 
     /// <summary>A grid over parameter budgets instead (Koutník's 100, 250, 500, 1000); each cell then runs once per budget.</summary>
     public IReadOnlyList<long> Budgets { get; init; } = [];
-
-    /// <summary>CW-RNN modules (periods 1, 2, 4, …).</summary>
-    public int Modules { get; init; } = 8;
 
     /// <summary>Seconds of audio generated by each model into samples/ (0 = none).</summary>
     public double SampleSeconds { get; init; } = 5;
@@ -144,9 +115,8 @@ public sealed record BenchConfig
 
     /// <summary>
     /// CPU threads the preset runs best with; null = all cores. Small models do per-step work too
-    /// small to split, and on a busy machine extra threads only wait on each other: the quick grid
-    /// ran an LSTM epoch 5× faster on one thread than on two with other jobs on the cores. One
-    /// thread also makes the figures independent of the machine's core count.
+    /// small to split, and on a busy machine extra threads only wait on each other. One thread also
+    /// makes the figures independent of the machine's core count.
     /// </summary>
     public int? Threads { get; init; }
 
@@ -165,43 +135,24 @@ public sealed record BenchConfig
 
     /// <summary>
     /// The model of <paramref name="cell"/> for frames of <paramref name="features"/> features:
-    /// width from <see cref="Hidden"/>, the cell's budget, or the grid's parameter budget.
+    /// the template's width, the cell's budget, or the grid's parameter budget.
     /// </summary>
     public ModelSpec SpecFor(GridCell cell, int features)
     {
-        var spec = new ModelSpec
-        {
-            Arch = cell.Arch,
-            Layers = cell.Layers,
-            HiddenSize = Hidden,
-            InputSize = features,
-            OutputSize = features,
-            Modules = Modules,
-        };
+        var spec = Model with { Arch = cell.Arch, Layers = cell.Layers, InputSize = features, OutputSize = features };
         long? budget = cell.Budget ?? (Match == SizeMatch.Params ? ParameterBudget ?? ReferenceBudget(cell.Layers, features) : null);
         return budget is { } p ? spec with { HiddenSize = Models.ParameterBudget.MatchHidden(spec, p) } : spec;
     }
 
-    /// <summary>The parameter count of the reference model for <see cref="SizeMatch.Params"/>: an LSTM of that depth with <see cref="Hidden"/> units.</summary>
+    /// <summary>The parameter count of the reference model for <see cref="SizeMatch.Params"/>: an LSTM of that depth as wide as the template.</summary>
     public long ReferenceBudget(int layers, int features) => Models.ParameterBudget.CountFree(new ModelSpec
     {
         Arch = Architecture.Lstm,
         Layers = layers,
-        HiddenSize = Hidden,
+        HiddenSize = Model.HiddenSize,
         InputSize = features,
         OutputSize = features,
     });
-
-    /// <summary>The data settings of the frames task for the given audio files.</summary>
-    public DataConfig DataFor(IReadOnlyList<string> audio) => new()
-    {
-        Audio = audio,
-        Codec = new CodecSettings(Codec, FrameLength, SampleRate),
-        MaxFrames = MaxFrames,
-        Objective = Objective,
-        Normalize = Normalize,
-        ValidateFraction = ValidateFraction,
-    };
 
     /// <summary>Throws an <see cref="InputException"/> naming the option of the first field out of range (reads no audio).</summary>
     public void Validate()
@@ -209,7 +160,7 @@ public sealed record BenchConfig
         Training.Validate();
         if (Archs.Count == 0) throw InputException.ForOption("--archs", "expected at least one architecture");
         if (Layers.Count == 0 || Layers.Any(l => l is < 1 or > 16)) throw InputException.ForOption("--layers", "expected depths from 1 to 16");
-        if (Hidden <= 0) throw InputException.ForOption("--hidden", $"expected a positive number of units, got {Hidden}");
+        if (Model.HiddenSize <= 0) throw InputException.ForOption("--hidden", $"expected a positive number of units, got {Model.HiddenSize}");
         if (ParameterBudget is <= 0) throw InputException.ForOption("--params", $"expected a positive parameter count, got {ParameterBudget}");
         if (Budgets.Any(b => b <= 0)) throw InputException.ForOption("--budgets", "expected positive parameter counts");
         if (!(TrackSeconds > 0 && TrackSeconds <= 3600)) throw InputException.ForOption("--seconds", $"expected a track length in (0, 3600] seconds, got {TrackSeconds}");
@@ -218,15 +169,8 @@ public sealed record BenchConfig
         if (ExcerptSamples < 2) throw InputException.ForOption("--excerpt", $"expected at least 2 samples, got {ExcerptSamples}");
         if (!(ExcerptStart >= 0 && double.IsFinite(ExcerptStart))) throw InputException.ForOption("--excerpt-start", $"expected zero or more seconds, got {ExcerptStart}");
         if (Match == SizeMatch.Params && Budgets.Count > 0) throw InputException.ForOption("--match", "a grid of budgets already sizes every model by parameters");
-        if (Task == BenchTask.Frames)
-        {
-            DataFor(["unused"]).Validate();
-            foreach (var cell in Cells()) SpecFor(cell, CodecFactory.Create(Codec, FrameLength).FeatureCount).Validate();
-        }
-        else
-        {
-            if (SampleRate < 1000 || SampleRate > 384_000) throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {SampleRate}");
-            foreach (var cell in Cells()) SpecFor(cell, 1).Validate();
-        }
+        Data.ValidateSettings();
+        int features = Task == BenchTask.Frames ? CodecFactory.Create(Data.Codec).FeatureCount : 1;
+        foreach (var cell in Cells()) SpecFor(cell, features).Validate();
     }
 }

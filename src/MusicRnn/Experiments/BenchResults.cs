@@ -1,25 +1,31 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 
 namespace MusicRnn.Experiments;
 
 /// <summary>
-/// Everything a bench run measured, as saved in its results.json (DESIGN.md §7): the settings
-/// every model shared and one <see cref="ModelResult"/> per trained model. Folders written by
-/// separate <c>--only</c> runs are combined with <see cref="Merge"/>.
+/// Everything a bench run measured, as saved in its results.json (docs/ARCHITECTURE.md,
+/// "Formats"): the settings every model shared and one <see cref="ModelResult"/> per trained
+/// model. Folders written by separate <c>--only</c> runs are combined with <see cref="Merge"/>.
 /// </summary>
 public sealed record BenchResults
 {
     /// <summary>The file name a bench run writes its results under.</summary>
     public const string FileName = "results.json";
 
-    /// <summary>The results.json layout this MusicRnn writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The results.json layout this MusicRnn writes. Version 2 lists each model's baselines by
+    /// name (and the metric's unit and the baselines' rules in the settings); version 1 (fixed
+    /// persistence and mean fields) is still read, converted on loading.
+    /// </summary>
+    public const int CurrentVersion = 2;
 
-    /// <summary>Layout version of the file; <see cref="Load"/> refuses any other.</summary>
+    /// <summary>Layout version of the file; <see cref="Load"/> reads this and version 1.</summary>
     public int Version { get; init; } = CurrentVersion;
 
     /// <summary>Preset the run started from ("quick", "essay", "essay-code", "koutnik", or "custom").</summary>
@@ -71,24 +77,25 @@ public sealed record BenchResults
 
         // The version is checked before the full parse so a newer layout is reported as such
         // rather than as whatever field happens to fail first.
+        JsonObject root;
         int version;
         try
         {
-            using var doc = JsonDocument.Parse(text);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("version", out var v)
-                || !v.TryGetInt32(out version))
+            var parsed = JsonNode.Parse(text);
+            if (parsed is not JsonObject o || o["version"] is not JsonValue v || !v.TryGetValue(out version))
                 throw InputException.ForFile(path, "not bench results: no \"version\" number at the top level");
+            root = o;
         }
         catch (JsonException e)
         {
             throw InputException.ForFile(path, $"malformed JSON: {e.Message}");
         }
-        if (version != CurrentVersion)
-            throw InputException.ForFile(path, $"unknown results version {version} (this MusicRnn reads version {CurrentVersion})");
+        if (version is not (1 or CurrentVersion))
+            throw InputException.ForFile(path, $"unknown results version {version} (this MusicRnn reads versions 1 and {CurrentVersion})");
+        if (version == 1) FromVersion1(root);
 
         BenchResults? results;
-        try { results = JsonSerializer.Deserialize<BenchResults>(text, Json); }
+        try { results = root.Deserialize<BenchResults>(Json); }
         catch (JsonException e)
         {
             throw InputException.ForFile(path, $"malformed bench results: {e.Message}");
@@ -99,6 +106,34 @@ public sealed record BenchResults
         return results with { Source = path };
     }
 
+    /// <summary>
+    /// Version 1 had two fixed baseline fields per model and knew only the squared error (or the
+    /// Koutník figure, which had no baselines): they become version 2's named lists, in place.
+    /// </summary>
+    private static void FromVersion1(JsonObject root)
+    {
+        root["version"] = CurrentVersion;
+        if (root["settings"] is JsonObject settings && settings["lossMetric"] is JsonValue metric && metric.TryGetValue(out string? name)
+            && name == FrameRegression.MetricName)
+        {
+            var frames = new FrameRegression(Training.Target.Next);
+            settings["lossUnit"] = frames.Unit;
+            settings["baselines"] = new JsonArray([.. frames.Baselines.Select(b => (JsonNode)new JsonObject { ["name"] = b.Name, ["rule"] = b.Rule })]);
+        }
+        if (root["models"] is not JsonArray models) return;
+        foreach (var model in models.OfType<JsonObject>())
+        {
+            var baselines = new JsonArray();
+            foreach (var (field, baseline) in new[] { ("persistenceLoss", "persistence"), ("meanLoss", "mean") })
+            {
+                if (model[field] is JsonValue value && value.TryGetValue(out double loss))
+                    baselines.Add(new JsonObject { ["name"] = baseline, ["loss"] = loss });
+                model.Remove(field);
+            }
+            model["baselines"] = baselines;
+        }
+    }
+
     // System.Text.Json happily leaves a missing list or an explicit null in a non-nullable
     // property; everything downstream indexes these, so they are checked once here.
     private void CheckComplete(string path)
@@ -106,15 +141,16 @@ public sealed record BenchResults
         if (string.IsNullOrWhiteSpace(Preset)) throw InputException.ForFile(path, "malformed bench results: \"preset\" is missing");
         if (Settings is null) throw InputException.ForFile(path, "malformed bench results: \"settings\" is missing");
         if (Settings.Audio is null || Settings.Codec is null || Settings.Optimizer is null || Settings.Objective is null
-            || Settings.LossMetric is null || Settings.Extra is null || Settings.Extra.Values.Any(v => v is null))
-            throw InputException.ForFile(path, "malformed bench results: a setting (audio, codec, optimizer, objective, loss metric or an extra) is null");
+            || Settings.LossMetric is null || Settings.LossUnit is null || Settings.Baselines is null || Settings.Baselines.Any(b => b?.Name is null || b.Rule is null)
+            || Settings.Extra is null || Settings.Extra.Values.Any(v => v is null))
+            throw InputException.ForFile(path, "malformed bench results: a setting (audio, codec, optimizer, objective, loss metric, unit, baselines or an extra) is null");
         if (Models is null) throw InputException.ForFile(path, "malformed bench results: \"models\" is missing");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in Models)
         {
             if (m is null || string.IsNullOrWhiteSpace(m.Name) || m.Spec is null || m.EpochSeconds is null
-                || m.LossCurve is null || m.ValidationLoss is null || m.Provenance is null)
-                throw InputException.ForFile(path, "malformed bench results: a model entry lacks its name, spec, timings, curves or provenance");
+                || m.LossCurve is null || m.ValidationLoss is null || m.Provenance is null || m.Baselines is null || m.Baselines.Any(b => b?.Name is null))
+                throw InputException.ForFile(path, "malformed bench results: a model entry lacks its name, spec, timings, curves, baselines or provenance");
             if (!seen.Add(m.Name))
                 throw InputException.ForFile(path, $"malformed bench results: model \"{m.Name}\" appears twice");
         }
@@ -204,11 +240,17 @@ public sealed record BenchSettings
     /// <summary>Learning rate.</summary>
     public double LearningRate { get; init; }
 
-    /// <summary>Training objective ("predict" the next frame, or "reconstruct" the input).</summary>
+    /// <summary>Training target ("next" frame, or "reconstruct" the input; Koutník's "constant input to excerpt").</summary>
     public required string Objective { get; init; }
 
-    /// <summary>Name of the figure the losses are in ("mse", or "normalized mse" for koutnik).</summary>
-    public string LossMetric { get; init; } = "mse";
+    /// <summary>Name of the figure the losses are in: the objective's <see cref="Objectives.Objective.Name"/> ("mse", "normalized mse").</summary>
+    public string LossMetric { get; init; } = FrameRegression.MetricName;
+
+    /// <summary>What the losses are measured in ("model space", "bits per sample").</summary>
+    public string LossUnit { get; init; } = "";
+
+    /// <summary>The baselines every model is judged against, by name with their rules, in the objective's order.</summary>
+    public IReadOnlyList<BaselineRule> Baselines { get; init; } = [];
 
     /// <summary>Seed of every random draw (weights, shuffling, generation).</summary>
     public long Seed { get; init; }
@@ -233,7 +275,8 @@ public sealed record BenchSettings
             ("optimizer", Optimizer),
             ("learning rate", LearningRate.ToString("R", c)),
             ("objective", Objective),
-            ("loss", LossMetric),
+            ("loss", LossUnit.Length == 0 ? LossMetric : $"{LossMetric} ({LossUnit})"),
+            ("baselines", Baselines.Count == 0 ? "none" : string.Join(", ", Baselines.Select(b => b.Name))),
             ("seed", Seed.ToString(c)),
         };
         list.AddRange((Extra ?? new Dictionary<string, string>()).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, e.Value)));
@@ -271,11 +314,16 @@ public sealed record ModelResult
     /// <summary>Validation loss after the last epoch; null without a validation split.</summary>
     public double? FinalValidationLoss { get; init; }
 
-    /// <summary>Loss of predicting each frame as a copy of the previous one (null where meaningless, e.g. koutnik).</summary>
-    public double? PersistenceLoss { get; init; }
+    /// <summary>Each baseline's loss on the same held-out targets, in the settings' order (empty where there are none, e.g. koutnik).</summary>
+    public IReadOnlyList<BaselineLoss> Baselines { get; init; } = [];
 
-    /// <summary>Loss of predicting every frame as the mean training frame (null where meaningless, e.g. koutnik).</summary>
-    public double? MeanLoss { get; init; }
+    /// <summary>The baseline with the lowest measured loss, the bar the model must clear; null when none was measured.</summary>
+    [JsonIgnore]
+    public BaselineLoss? BestBaseline => Baselines.Where(b => b.Loss is { } l && double.IsFinite(l)).MinBy(b => b.Loss);
+
+    /// <summary>The final validation loss over the best baseline's (below 1: the model beats every rule); null without either.</summary>
+    [JsonIgnore]
+    public double? RatioToBestBaseline => FinalValidationLoss is { } v && BestBaseline?.Loss is { } b && b > 0 ? v / b : null;
 
     /// <summary>The generated sample, relative to the results folder ("samples/lstm-2.wav"); null if none.</summary>
     public string? Sample { get; init; }
@@ -289,6 +337,11 @@ public sealed record ModelResult
     /// <summary>Mean seconds per epoch (0 when no epoch ran).</summary>
     public double SecondsPerEpoch => EpochSeconds.Count == 0 ? 0 : EpochSeconds.Average();
 }
+
+/// <summary>A baseline as results describe it.</summary>
+/// <param name="Name">Its name (the validation log's column is <c>{Name}_loss</c>).</param>
+/// <param name="Rule">The rule in a line.</param>
+public sealed record BaselineRule(string Name, string Rule);
 
 /// <summary>One logged point of a training curve.</summary>
 /// <param name="Iteration">Update number, from 1.</param>
@@ -338,7 +391,7 @@ public sealed record ModelSummary
         bool recurrentTanh = spec.Arch is Architecture.Rnn or Architecture.CwRnn;
         return new ModelSummary
         {
-            Arch = spec.Arch.ToString().ToLowerInvariant(),
+            Arch = Architectures.NameOf(spec.Arch),
             Layers = spec.Layers,
             Hidden = spec.HiddenSize,
             InputSize = spec.InputSize,
@@ -400,25 +453,20 @@ public sealed record RunProvenance
 }
 
 /// <summary>
-/// The order models are listed in everywhere (results, tables, plots): by architecture as the
-/// grid names them (rnn, lstm, gru, cwrnn, then any other alphabetically), then by depth and size, so a
-/// merged grid reads the same whatever order its cells finished in.
+/// The order models are listed in everywhere (results, tables, plots): by architecture in the
+/// order of <see cref="Architectures.All"/> (rnn, lstm, gru, cwrnn, then the others; unknown names
+/// last, alphabetically), then by depth and size, so a merged grid reads the same whatever order
+/// its cells finished in.
 /// </summary>
 public sealed class ModelOrder : IComparer<ModelResult>
 {
     /// <summary>The one instance; the order has no state.</summary>
     public static readonly ModelOrder Instance = new();
 
-    private static readonly string[] Archs = ["rnn", "lstm", "gru", "cwrnn", "logreg", "mlp"];
-
     private ModelOrder() { }
 
     /// <summary>Rank of an architecture name in the canonical order; unknown names come last.</summary>
-    public static int RankOf(string arch)
-    {
-        int i = Array.IndexOf(Archs, arch);
-        return i < 0 ? Archs.Length : i;
-    }
+    public static int RankOf(string arch) => Architectures.RankOf(arch);
 
     public int Compare(ModelResult? x, ModelResult? y)
     {

@@ -4,6 +4,7 @@ using MusicRnn.Audio;
 using MusicRnn.Codecs;
 using MusicRnn.Generation;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 using MusicRnn.Synthesis;
 using MusicRnn.Training;
 using static TorchSharp.torch;
@@ -36,7 +37,7 @@ public sealed record BenchRunOptions
 }
 
 /// <summary>
-/// Runs a bench grid (DESIGN.md §7): every model of <see cref="BenchConfig.Cells"/> is trained on
+/// Runs a bench grid (docs/ARCHITECTURE.md, "Experiments"): every model of <see cref="BenchConfig.Cells"/> is trained on
 /// the same data with the same settings through <see cref="TrainingSession"/> (so loss, time and
 /// checkpoints are measured by one code path for all), generates a short sample through
 /// <see cref="GenerationRun"/>, and is written to models/&lt;name&gt;/result.json the moment it
@@ -71,9 +72,8 @@ public static class BenchRunner
         long perEpoch = 0;
         foreach (int count in frameCounts)
         {
-            int frames = config.MaxFrames is { } max ? Math.Min(count, max) : count;
-            int head = frames - TrainingSong.TailFrames(frames, config.ValidateFraction);
-            int length = Math.Max(0, head - TrainingSong.TargetShift(config.Objective));
+            int frames = config.Data.MaxFrames is { } max ? Math.Min(count, max) : count;
+            int length = TrainingSong.TrainLength(frames, config.Data.ValidateFraction, config.Data.Target.Shift());
             perEpoch += WindowPlan.For(length, config.Training).Steps;
         }
         return perEpoch * config.Training.Epochs;
@@ -81,8 +81,9 @@ public static class BenchRunner
 
     private static BenchResults RunFrames(BenchConfig config, BenchRunOptions run, IReadOnlyList<string> audio, IProgressSink progress)
     {
-        using var data = TrainingData.Load(config.DataFor(audio), run.Device, progress);
-        var settings = SettingsOf(config, data);
+        using var data = TrainingData.Load(config.Data with { Audio = audio }, run.Device, progress, config.Training.Window);
+        var objective = new FrameRegression(config.Data.Target);
+        var settings = SettingsOf(config, data, objective);
         var cells = config.Cells();
         var models = new List<ModelResult>();
         var clock = Stopwatch.StartNew();
@@ -91,7 +92,7 @@ public static class BenchRunner
             var cell = cells[i];
             var sink = new ModelProgress(progress, cell.Name, i + 1, cells.Count);
             var model = Kept(config, settings, run, cell, progress)
-                ?? TrainFrames(config, settings, run, data, cell, sink);
+                ?? TrainFrames(config, settings, run, data, objective, cell, sink);
             models.Add(model);
             NoteGridEta(progress, clock, i + 1, cells.Count, model);
         }
@@ -133,11 +134,11 @@ public static class BenchRunner
 
     /// <summary>Trains one model, generates its sample, and persists its result, retrying if libtorch fails under it.</summary>
     private static ModelResult TrainFrames(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
-        GridCell cell, IProgressSink progress) =>
-        WithRetries(cell.Name, progress, retry => TrainFramesOnce(config, settings, run, data, cell, progress, retry));
+        Objective objective, GridCell cell, IProgressSink progress) =>
+        WithRetries(cell.Name, progress, retry => TrainFramesOnce(config, settings, run, data, objective, cell, progress, retry));
 
     private static ModelResult TrainFramesOnce(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
-        GridCell cell, IProgressSink progress, bool retry)
+        Objective objective, GridCell cell, IProgressSink progress, bool retry)
     {
         string directory = run.ModelDirectory(cell.Name);
         var spec = config.SpecFor(cell, data.FeatureCount);
@@ -151,7 +152,7 @@ public static class BenchRunner
         TrainingResult trained;
         try
         {
-            trained = TrainingSession.Run(data, spec, config.Training, training, progress, ModelFactory.Create);
+            trained = TrainingSession.Run(data, objective, spec, config.Training, training, progress, ModelFactory.Create);
         }
         catch (TrainingDivergedException e)
         {
@@ -184,12 +185,11 @@ public static class BenchRunner
             Parameters = ParameterCount(spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount }),
             EpochSeconds = epochSeconds,
             TotalSeconds = epochSeconds.Sum() + sampleSeconds,
-            LossCurve = logs.Losses.Select(l => new LossPoint(l.Iteration, l.Loss)).ToList(),
-            ValidationLoss = logs.EpochEnds.Where(e => e.Validation is not null).Select(e => e.Validation!.Value).ToList(),
+            LossCurve = logs.Iterations.Select(l => new LossPoint(l.Iteration, l.Loss)).ToList(),
+            ValidationLoss = logs.EpochEnds.Where(e => e.Loss is not null).Select(e => e.Loss!.Value).ToList(),
             FinalTrainLoss = logs.FinalTrainLoss(),
-            FinalValidationLoss = logs.EpochEnds.Count > 0 ? logs.EpochEnds[^1].Validation : null,
-            PersistenceLoss = logs.PersistenceLoss,
-            MeanLoss = logs.MeanLoss,
+            FinalValidationLoss = logs.EpochEnds.Count > 0 ? logs.EpochEnds[^1].Loss : null,
+            Baselines = logs.Baselines(),
             Sample = sample,
             Provenance = Provenance(run),
         };
@@ -229,22 +229,28 @@ public static class BenchRunner
         return saved.Models[0];
     }
 
-    /// <summary>The settings every model shares, as results.json records them and <c>report</c> compares them.</summary>
-    private static BenchSettings SettingsOf(BenchConfig config, TrainingData data)
+    /// <summary>
+    /// The settings every model shares, as results.json records them and <c>report</c> compares
+    /// them: derived from the grid's data, training and model settings and the objective.
+    /// </summary>
+    private static BenchSettings SettingsOf(BenchConfig config, TrainingData data, Objective objective)
     {
         var c = CultureInfo.InvariantCulture;
         var extra = new Dictionary<string, string>
         {
             ["audio sha256"] = string.Join(" ", data.Records.Select(r => r.Sha256[..16])),
             ["frames"] = string.Join(" ", data.Records.Select(r => r.Frames.ToString(c))),
-            ["normalize"] = Normalizer.NameOf(config.Normalize),
-            ["validate"] = config.ValidateFraction.ToString("R", c),
+            ["normalize"] = Normalizer.NameOf(config.Data.Normalize),
+            ["validate"] = config.Data.ValidateFraction.ToString("R", c),
             ["clip"] = config.Training.Clip.ToString("R", c),
             ["state"] = config.Training.State.ToString().ToLowerInvariant(),
             ["size"] = SizeOf(config),
             ["sample seconds"] = config.SampleSeconds.ToString("R", c),
         };
-        if (config.MaxFrames is { } max) extra["max frames"] = max.ToString(c);
+        if (config.Data.MaxFrames is { } max) extra["max frames"] = max.ToString(c);
+        if (data.Codec.Hop is { } hop) extra["hop"] = hop.ToString(c);
+        if (data.Codec.MelBands is { } bands) extra["mel bands"] = bands.ToString(c);
+        if (data.Codec.PhaseIterations is { } iterations) extra["phase iterations"] = iterations.ToString(c);
         if (config.Training.Optimizer == OptimizerKind.Sgd)
             extra["momentum"] = config.Training.Momentum.ToString("R", c) + (config.Training.Nesterov ? " nesterov" : "");
         return new BenchSettings
@@ -259,8 +265,10 @@ public static class BenchRunner
             Epochs = config.Training.Epochs,
             Optimizer = config.Training.Optimizer.ToString().ToLowerInvariant(),
             LearningRate = config.Training.LearningRate,
-            Objective = config.Objective.ToString().ToLowerInvariant(),
-            LossMetric = "mse",
+            Objective = config.Data.Target.ToString().ToLowerInvariant(),
+            LossMetric = objective.Name,
+            LossUnit = objective.Unit,
+            Baselines = [.. objective.Baselines.Select(b => new BaselineRule(b.Name, b.Rule))],
             Seed = config.Training.Seed,
             Extra = extra,
         };
@@ -270,13 +278,13 @@ public static class BenchRunner
     internal static string SizeOf(BenchConfig config)
     {
         var c = CultureInfo.InvariantCulture;
-        string modules = config.Archs.Contains(Architecture.CwRnn) ? $", {config.Modules} cwrnn modules" : "";
+        string modules = config.Archs.Contains(Architecture.CwRnn) ? $", {config.Model.Modules} cwrnn modules" : "";
         if (config.Budgets.Count > 0) return $"params {string.Join(" ", config.Budgets.Select(b => b.ToString(c)))}{modules}";
         return config.Match switch
         {
             SizeMatch.Params when config.ParameterBudget is { } p => $"params {p.ToString(c)}{modules}",
-            SizeMatch.Params => $"params of an lstm with {config.Hidden.ToString(c)} hidden{modules}",
-            _ => $"hidden {config.Hidden.ToString(c)}{modules}",
+            SizeMatch.Params => $"params of an lstm with {config.Model.HiddenSize.ToString(c)} hidden{modules}",
+            _ => $"hidden {config.Model.HiddenSize.ToString(c)}{modules}",
         };
     }
 
@@ -308,13 +316,13 @@ public static class BenchRunner
     /// </summary>
     private static IReadOnlyList<string> AudioFiles(BenchConfig config, BenchRunOptions run, IProgressSink progress)
     {
-        if (config.Audio.Count > 0) return config.Audio;
+        if (config.Data.Audio.Count > 0) return config.Data.Audio;
         string path = Path.Combine(run.OutDirectory, BenchRunOptions.TrackFile);
         var spec = new TrackSpec
         {
             Seconds = config.TrackSeconds,
             Seed = (int)(config.Training.Seed % int.MaxValue),
-            SampleRate = config.SampleRate is >= 8000 and <= 192000 ? config.SampleRate : 22050,
+            SampleRate = config.Data.Codec.SampleRate is >= 8000 and <= 192000 ? config.Data.Codec.SampleRate : CodecFactory.DefaultSampleRate,
         };
         spec.Validate();
         progress.Note(string.Create(CultureInfo.InvariantCulture, $"synthesizing {spec.Seconds:0.##} s of the built-in track (seed {spec.Seed}) into {path}"));

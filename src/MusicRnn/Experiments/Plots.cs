@@ -1,4 +1,5 @@
 using System.Globalization;
+using MusicRnn.Models;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
@@ -44,7 +45,7 @@ public static class Plots
 
     /// <summary>
     /// Training loss against iteration for the models of <paramref name="layers"/> layers, on a
-    /// log scale, with the persistence baseline as a flat dashed line.
+    /// log scale, with each baseline as a flat dashed line.
     /// </summary>
     public static void WriteLoss(BenchResults results, int layers, string path)
     {
@@ -73,18 +74,24 @@ public static class Plots
             hi = Math.Max(hi, ys.Max());
         }
 
-        // The baseline is the same for every model trained on the same data, so usually one line.
-        var baselines = models.Select(m => m.PersistenceLoss).OfType<double>()
-            .Where(p => double.IsFinite(p) && p > 0).Select(p => Math.Log10(p)).Distinct().ToList();
-        foreach (double b in baselines)
+        // A baseline is the same for every model trained on the same data, so usually one line each;
+        // each baseline has its own dash pattern, so they read apart in grey.
+        var patterns = new[] { LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed, LinePattern.Solid };
+        var names = results.Settings.Baselines.Select(b => b.Name).ToList();
+        for (int i = 0; i < names.Count; i++)
         {
-            var flat = plot.Add.HorizontalLine(b);
-            flat.LinePattern = LinePattern.Dashed;
-            flat.LineWidth = 2;
-            flat.Color = Colors.Black.WithAlpha(0.7);
-            flat.LegendText = baselines.Count == 1 ? "persistence baseline" : $"persistence baseline {ResultsTables.Loss(Math.Pow(10, b))}";
-            lo = Math.Min(lo, b);
-            hi = Math.Max(hi, b);
+            var levels = models.Select(m => m.Baselines.FirstOrDefault(b => b.Name == names[i])?.Loss).OfType<double>()
+                .Where(p => double.IsFinite(p) && p > 0).Select(p => Math.Log10(p)).Distinct().ToList();
+            foreach (double b in levels)
+            {
+                var flat = plot.Add.HorizontalLine(b);
+                flat.LinePattern = patterns[i % patterns.Length];
+                flat.LineWidth = 2;
+                flat.Color = Colors.Black.WithAlpha(0.7);
+                flat.LegendText = levels.Count == 1 ? $"{names[i]} baseline" : $"{names[i]} baseline {ResultsTables.Loss(Math.Pow(10, b))}";
+                lo = Math.Min(lo, b);
+                hi = Math.Max(hi, b);
+            }
         }
 
         if (double.IsInfinity(lo))
@@ -210,15 +217,6 @@ public static class Plots
             + "1e" + exponent.ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>One fixed colour per architecture, the same in every figure.</summary>
-    private static Color ArchColor(string arch) => arch switch
-    {
-        "rnn" => Color.FromHex("#d62728"),
-        "lstm" => Color.FromHex("#1f77b4"),
-        "gru" => Color.FromHex("#ff7f0e"),
-        "cwrnn" => Color.FromHex("#2ca02c"),
-        "logreg" => Color.FromHex("#9467bd"),
-        "mlp" => Color.FromHex("#8c564b"),
-        _ => Color.FromHex("#7f7f7f"),
-    };
+    /// <summary>One fixed colour per architecture, the same in every figure (<see cref="Architectures"/>).</summary>
+    private static Color ArchColor(string arch) => Color.FromHex(Architectures.Find(arch)?.Color ?? "#7f7f7f");
 }

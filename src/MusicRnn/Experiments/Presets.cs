@@ -1,9 +1,10 @@
+using MusicRnn.Models;
 using MusicRnn.Training;
 
 namespace MusicRnn.Experiments;
 
 /// <summary>
-/// The named starting points of <c>bench</c> (DESIGN.md §7, §8). Each is a complete
+/// The named starting points of <c>bench</c> (docs/ARCHITECTURE.md, "Experiments"). Each is a complete
 /// <see cref="BenchConfig"/>; command-line options override single fields of it.
 /// </summary>
 public static class Presets
@@ -23,9 +24,8 @@ public static class Presets
     {
         Preset = "quick",
         TrackSeconds = 20,
-        Codec = "rfft",
-        FrameLength = 512,
-        Hidden = 128,
+        Data = Frames("rfft", 512),
+        Model = new ModelSpec { HiddenSize = 128 },
         Training = new TrainingConfig { Window = 100, Stride = 10, Epochs = 3, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-3 },
         SampleSeconds = 5,
         Threads = 1,
@@ -40,9 +40,8 @@ public static class Presets
     {
         Preset = "essay",
         TrackSeconds = 30,
-        Codec = "fft",
-        FrameLength = 1024,
-        Hidden = 2048,
+        Data = Frames("fft", 1024),
+        Model = new ModelSpec { HiddenSize = 2048 },
         Training = new TrainingConfig { Window = 200, Stride = 5, Epochs = 5, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-3 },
     };
 
@@ -59,12 +58,8 @@ public static class Presets
     {
         Preset = "essay-code",
         TrackSeconds = 30,
-        Codec = "fft",
-        FrameLength = 512,
-        MaxFrames = (EssayCodeStarts - 1) / 5 * 5 + 100,
-        Objective = Objective.Reconstruct,
-        ValidateFraction = 0,
-        Hidden = 1024,
+        Data = Frames("fft", 512) with { MaxFrames = (EssayCodeStarts - 1) / 5 * 5 + 100, Target = Target.Reconstruct, ValidateFraction = 0 },
+        Model = new ModelSpec { HiddenSize = 1024 },
         Training = new TrainingConfig { Window = 100, Stride = 5, Epochs = 5, Optimizer = OptimizerKind.Adagrad, LearningRate = 1e-3, Clip = 0 },
     };
 
@@ -82,18 +77,19 @@ public static class Presets
         Preset = "koutnik",
         Task = BenchTask.Sequence,
         TrackSeconds = 4,
-        Codec = "raw",
-        FrameLength = 1,
+        // The sequence task reads the song itself (at this rate); it has no frames to make.
+        Data = Frames("raw", 2) with { Target = Target.Reconstruct, ValidateFraction = 0, Normalize = Codecs.NormalizerKind.None },
         Layers = [1],
         Budgets = [100, 250, 500, 1000],
-        ValidateFraction = 0,
-        Objective = Objective.Reconstruct,
-        Normalize = Codecs.NormalizerKind.None,
         Training = new TrainingConfig { Window = 320, Stride = 320, Epochs = 500, Optimizer = OptimizerKind.Adam, LearningRate = 1e-2, Clip = 1.0 },
         SampleSeconds = 0,
         ExcerptSamples = 320,
         Threads = 1,
     };
+
+    /// <summary>The data settings of a preset: the given codec and frame at 22050 Hz, audio filled in by the run.</summary>
+    private static DataConfig Frames(string codec, int frame) =>
+        new() { Audio = [], Codec = new Codecs.CodecSettings(codec, frame, Codecs.CodecFactory.DefaultSampleRate) };
 
     /// <summary>The preset called <paramref name="name"/>; an <see cref="InputException"/> naming <c>--preset</c> otherwise.</summary>
     public static BenchConfig Get(string name) => name.Trim().ToLowerInvariant() switch

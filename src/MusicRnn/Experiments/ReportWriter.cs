@@ -53,13 +53,12 @@ public static class ReportWriter
         html.Append("</p>\n");
         AppendTable(html, ResultsTables.TrainingTime(results), "time");
 
-        html.Append("<h2>Models</h2>\n<p>")
-            .Append(E("The persistence baseline predicts every frame as a copy of the one before; the mean baseline predicts every frame as the average training frame. A model that does not beat both has learned nothing a one-line rule would not; persistence is a weak bar for spectral frames, whose phases barely repeat from frame to frame."))
-            .Append("</p>\n");
+        html.Append("<h2>Models</h2>\n");
+        if (ResultsTables.BaselineSentence(results) is { } baselines) html.Append("<p>").Append(E(baselines)).Append("</p>\n");
         AppendTable(html, ResultsTables.PerModel(results), "models");
 
         html.Append("<h2 id=\"loss\">Training loss</h2>\n<p>")
-            .Append(E("The essay's Figures 1 and 2: training loss against iteration on a logarithmic scale, one line per architecture; the dashed line is the persistence baseline."))
+            .Append(E("The essay's Figures 1 and 2: training loss against iteration on a logarithmic scale, one line per architecture; the dashed lines are the baselines, measured on the held-out targets."))
             .Append("</p>\n");
         foreach (int layers in ResultsTables.Depths(results))
             AppendFigure(html, Plots.LossFileName(layers), $"Training {ResultsTables.MetricName(s.LossMetric)} against iteration, {ResultsTables.Layers(layers)}");

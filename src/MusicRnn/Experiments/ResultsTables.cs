@@ -1,4 +1,5 @@
 using System.Globalization;
+using MusicRnn.Models;
 
 namespace MusicRnn.Experiments;
 
@@ -10,7 +11,7 @@ internal sealed record TextTable(IReadOnlyList<string> Header, IReadOnlyList<boo
 
 /// <summary>
 /// The two tables of a bench report: the essay's Table 1 (training time by architecture and
-/// depth) and one row per model with its size and errors.
+/// depth) and one row per model with its size, its errors, every baseline and its ratio to the best.
 /// </summary>
 internal static class ResultsTables
 {
@@ -18,32 +19,14 @@ internal static class ResultsTables
     public const string Missing = "–";
 
     /// <summary>
-    /// The essay's Table 1: seconds for 5 epochs on a GTX 960M with Theano, for 1, 2 and 3
-    /// layers. Shown beside ours only for the presets that rerun the essay ("essay", its
-    /// described settings, and "essay-code", what its code ran); elsewhere they compare nothing.
+    /// Whether the essay's own Table 1 (<see cref="ArchitectureInfo.EssaySeconds"/>) belongs beside
+    /// ours: only for the presets that rerun the essay ("essay", its described settings, and
+    /// "essay-code", what its code ran); elsewhere they compare nothing.
     /// </summary>
-    private static readonly Dictionary<string, int[]> EssaySeconds = new(StringComparer.Ordinal)
-    {
-        ["gru"] = [215, 507, 761],
-        ["cwrnn"] = [393, 892, 1346],
-        ["lstm"] = [311, 620, 1868],
-        ["rnn"] = [79, 169, 254],
-    };
-
-    /// <summary>Whether the essay's own figures belong beside ours.</summary>
     public static bool ShowsEssayFigures(BenchResults results) => results.Preset is "essay" or "essay-code";
 
     /// <summary>Display name of an architecture as the essay writes it.</summary>
-    public static string ArchName(string arch) => arch switch
-    {
-        "rnn" => "Vanilla RNN",
-        "lstm" => "LSTM",
-        "gru" => "GRU",
-        "cwrnn" => "CW-RNN",
-        "logreg" => "Logistic regression",
-        "mlp" => "MLP",
-        _ => arch,
-    };
+    public static string ArchName(string arch) => Architectures.Find(arch)?.DisplayName ?? arch;
 
     /// <summary>Depths present in the results, ascending.</summary>
     public static IReadOnlyList<int> Depths(BenchResults results) =>
@@ -77,19 +60,28 @@ internal static class ResultsTables
                 var m = results.Models.Where(x => x.Spec.Arch == arch && x.Spec.Layers == d).Order(ModelOrder.Instance).FirstOrDefault();
                 row.Add(m is null ? Missing : Seconds(m.TrainSeconds));
                 if (essay)
-                    row.Add(EssaySeconds.TryGetValue(arch, out var s) && d is >= 1 and <= 3 ? s[d - 1].ToString(CultureInfo.InvariantCulture) : Missing);
+                    row.Add(Architectures.Find(arch)?.EssaySeconds is { } s && d >= 1 && d <= s.Count ? s[d - 1].ToString(CultureInfo.InvariantCulture) : Missing);
             }
             rows.Add(row);
         }
         return new TextTable(header, [false, .. Enumerable.Repeat(true, header.Count - 1)], rows);
     }
 
-    /// <summary>One row per model: size, speed and how well it learned.</summary>
+    /// <summary>Marks the best baseline's figure in a row.</summary>
+    public const string BestMark = " ★";
+
+    /// <summary>
+    /// One row per model: size, speed, how well it learned, every baseline (the best marked with
+    /// <see cref="BestMark"/>) and the final validation loss as a multiple of the best baseline's,
+    /// below 1 only when the model beats every rule.
+    /// </summary>
     public static TextTable PerModel(BenchResults results)
     {
         string metric = MetricName(results.Settings.LossMetric);
+        var baselines = results.Settings.Baselines.Select(b => b.Name).ToList();
         string[] header = ["Model", "Layers", "Hidden", "Parameters", "Seconds / epoch",
-            $"Final train {metric}", $"Final validation {metric}", $"Persistence {metric}", $"Mean {metric}"];
+            $"Final train {metric}", $"Final validation {metric}", .. baselines.Select(b => $"{Capitalized(b)} {metric}"),
+            .. baselines.Count > 0 ? (string[])["Validation / best baseline"] : []];
         var rows = results.Models.Order(ModelOrder.Instance).Select(m => (IReadOnlyList<string>)
         [
             m.Name,
@@ -99,10 +91,19 @@ internal static class ResultsTables
             m.EpochSeconds.Count == 0 ? Missing : Seconds(m.SecondsPerEpoch),
             Loss(m.FinalTrainLoss),
             m.FinalValidationLoss is { } v ? Loss(v) : Missing,
-            m.PersistenceLoss is { } p ? Loss(p) : Missing,
-            m.MeanLoss is { } mean ? Loss(mean) : Missing,
+            .. baselines.Select(name => m.Baselines.FirstOrDefault(b => b.Name == name) is { Loss: { } l } b
+                ? Loss(l) + (b == m.BestBaseline ? BestMark : "")
+                : Missing),
+            .. baselines.Count > 0 ? (string[])[m.RatioToBestBaseline is { } r ? r.ToString("0.000", CultureInfo.InvariantCulture) : Missing] : [],
         ]).ToList();
-        return new TextTable(header, [false, true, true, true, true, true, true, true, true], rows);
+        return new TextTable(header, [false, .. Enumerable.Repeat(true, header.Length - 1)], rows);
+    }
+
+    /// <summary>A baseline's name as a column title: "persistence" → "Persistence", "sample_tier" → "Sample tier".</summary>
+    public static string Capitalized(string name)
+    {
+        var words = name.Replace('_', ' ');
+        return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
     }
 
     /// <summary>The distinct "device, N threads" the models ran with, for the table's caption.</summary>
@@ -114,6 +115,20 @@ internal static class ResultsTables
     /// <summary>A loss metric as people write it: "mse" → "MSE", "normalized mse" → "normalized MSE".</summary>
     public static string MetricName(string metric) =>
         string.Join(' ', metric.Split(' ').Select(w => w is "mse" or "rmse" or "mae" ? w.ToUpperInvariant() : w));
+
+    /// <summary>
+    /// The sentence that says what the baselines are, from the results' own rules, or null when the
+    /// run had none: the same words in table.md and report.html.
+    /// </summary>
+    public static string? BaselineSentence(BenchResults results)
+    {
+        var rules = results.Settings.Baselines;
+        if (rules.Count == 0) return null;
+        var listed = string.Join("; ", rules.Select(b => $"{b.Name}: {b.Rule}"));
+        var unit = results.Settings.LossUnit.Length == 0 ? "" : $", in {results.Settings.LossUnit}";
+        return $"Baselines, each measured on the same held-out targets as the models{unit}: {listed}. "
+            + $"A model that does not beat the best of them (marked{BestMark}) has learned nothing a one-line rule would not; the last column is its final validation loss as a multiple of that best baseline's.";
+    }
 
     /// <summary>"1 layer", "2 layers".</summary>
     public static string Layers(int d) => d == 1 ? "1 layer" : $"{d} layers";

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using MusicRnn.Audio;
+using MusicRnn.Checkpoints;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 using MusicRnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,14 +14,14 @@ namespace MusicRnn.Experiments;
 /// Koutník et al.'s sequence generation task (2014, §4.1), the <c>koutnik</c> preset: the network
 /// gets a constant 1 as input at every step and must output a short excerpt of music, one sample
 /// per step, scaled to [-1, 1]. The single sequence is trained by full BPTT over all its steps,
-/// one update per epoch, and the figure is the normalized MSE (MSE divided by the target's
-/// variance: 1 is what the best constant output scores).
+/// one update per epoch, and the figure is the normalized MSE (<see cref="NormalizedSquaredError"/>:
+/// MSE divided by the target's variance, 1 being what the best constant output scores).
 /// <para>
 /// Why not <see cref="TrainingSession"/>: its trainer reads inputs and targets from one frame
 /// sequence (the target is the input, or the next input), and here the input is a constant
-/// while the target is audio. The loop below is the trainer's step without the windowing: the
-/// same models (<see cref="ModelFactory"/>), the same optimizers (<see cref="TrainingOptimizer"/>),
-/// the same gradient-norm clipping, the same seeding, and every model is timed the same way
+/// while the target is audio. The loop below steps through the trainer's own
+/// <see cref="TrainingStep"/> without the windowing: the same models (<see cref="ModelFactory"/>),
+/// optimizers, clipping, divergence check and seeding, and every model is timed the same way
 /// (update steps only). The models are small and train in seconds, so there are no per-epoch
 /// checkpoints: <c>--resume</c> (and a retry after a libtorch failure) keeps the finished models
 /// and retrains the rest from scratch, which gives the same figures.
@@ -29,13 +31,14 @@ internal static class SequenceRunner
 {
     public static BenchResults Run(BenchConfig config, BenchRunOptions run, IReadOnlyList<string> audio, IProgressSink progress)
     {
-        var files = config.DataFor(audio).ResolveFiles();
+        var files = (config.Data with { Audio = audio }).ResolveFiles();
         float[] excerpt = Excerpt(files[0], config, out int start);
         double mean = excerpt.Average(x => (double)x);
         double variance = excerpt.Average(x => (x - mean) * (x - mean));
         if (variance <= 0) throw InputException.ForFile(files[0], $"the {config.ExcerptSamples}-sample excerpt at sample {start} is constant; pick another --excerpt-start");
+        var objective = new NormalizedSquaredError(variance);
 
-        var settings = SettingsOf(config, files[0], start);
+        var settings = SettingsOf(config, files[0], start, objective);
         var cells = config.Cells();
         var models = new List<ModelResult>();
         var clock = Stopwatch.StartNew();
@@ -44,7 +47,7 @@ internal static class SequenceRunner
             var cell = cells[i];
             var sink = new BenchRunner.ModelProgress(progress, cell.Name, i + 1, cells.Count);
             var model = BenchRunner.Kept(config, settings, run, cell, progress)
-                ?? BenchRunner.WithRetries(cell.Name, sink, _ => Train(config, settings, run, cell, excerpt, variance, sink));
+                ?? BenchRunner.WithRetries(cell.Name, sink, _ => Train(config, settings, run, cell, excerpt, objective, sink));
             models.Add(model);
             BenchRunner.NoteGridEta(progress, clock, i + 1, cells.Count, model);
         }
@@ -59,10 +62,11 @@ internal static class SequenceRunner
     /// </summary>
     private static float[] Excerpt(string file, BenchConfig config, out int start)
     {
-        float[] song = AudioFile.ReadMono(file, config.SampleRate);
+        int rate = config.Data.Codec.SampleRate;
+        float[] song = AudioFile.ReadMono(file, rate);
         int n = config.ExcerptSamples;
-        if (song.Length < n) throw InputException.ForFile(file, $"has {song.Length} samples at {config.SampleRate} Hz, fewer than the {n} the excerpt needs");
-        start = (int)Math.Min(Math.Round(config.ExcerptStart * config.SampleRate), song.Length - n);
+        if (song.Length < n) throw InputException.ForFile(file, $"has {song.Length} samples at {rate} Hz, fewer than the {n} the excerpt needs");
+        start = (int)Math.Min(Math.Round(config.ExcerptStart * rate), song.Length - n);
         var excerpt = song.AsSpan(start, n).ToArray();
         float peak = excerpt.Max(MathF.Abs);
         if (peak == 0) throw InputException.ForFile(file, $"the {n}-sample excerpt at sample {start} is silent; pick another --excerpt-start");
@@ -71,7 +75,7 @@ internal static class SequenceRunner
     }
 
     private static ModelResult Train(BenchConfig config, BenchSettings settings, BenchRunOptions run, GridCell cell,
-        float[] excerpt, double variance, IProgressSink progress)
+        float[] excerpt, Objective objective, IProgressSink progress)
     {
         var spec = config.SpecFor(cell, 1);
         var training = config.Training;
@@ -87,6 +91,7 @@ internal static class SequenceRunner
             model.to(run.Device);
             var parameters = model.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
             using var optimizer = TrainingOptimizer.Create(training, parameters);
+            var step = new TrainingStep([.. parameters.Select(p => p.parameter)], optimizer, training.Clip);
             using var input = ones(steps, 1, 1, device: run.Device);                              // [T, 1, 1]: the constant input
             using var target = tensor(excerpt, device: run.Device).view(steps, 1, 1);              // [T, 1, 1]
             progress.Begin("train", training.Epochs);
@@ -94,34 +99,25 @@ internal static class SequenceRunner
             for (int epoch = 1; epoch <= training.Epochs; epoch++)
             {
                 clock.Restart();
-                double loss;
-                using (NoCollection.Begin(NoCollection.StepBudget))
-                using (NewDisposeScope())
+                StepResult update;
+                try
                 {
-                    var (output, state) = model.forward(input, null);
-                    var mse = nn.functional.mse_loss(output, target, nn.Reduction.Mean);
-                    loss = mse.item<float>() / variance;
-                    if (!double.IsFinite(loss)) throw new InputException($"{cell.Name}: training diverged at update {epoch} (loss {loss}); lower --lr");
-                    mse.backward();
-                    Clip(parameters.Select(p => p.Item2), training.Clip);
-                    optimizer.Step();
-                    foreach (var (_, p) in parameters) p.grad?.zero_();
-                    state.Dispose();
+                    update = step.Update(epoch, () => objective.Loss(model.forward(input, null).Output, target));
+                }
+                catch (TrainingDivergedException)
+                {
+                    throw new InputException($"{cell.Name}: training diverged at update {epoch}; lower --lr");
                 }
                 epochSeconds.Add(clock.Elapsed.TotalSeconds);
-                curve.Add(new LossPoint(epoch, loss));
-                progress.Report(epoch, string.Create(CultureInfo.InvariantCulture, $"normalized MSE {loss:G4}"));
+                curve.Add(new LossPoint(epoch, update.Loss));
+                progress.Report(epoch, string.Create(CultureInfo.InvariantCulture, $"{objective.Metric} {update.Loss:G4}"));
             }
             progress.Complete();
 
-            // The figure: the trained model's normalized MSE, measured after the last update.
+            // The figure: the trained model's score, measured after the last update.
             using (no_grad())
-            using (NewDisposeScope())
-            {
-                var (output, state) = model.forward(input, null);
-                final = nn.functional.mse_loss(output, target, nn.Reduction.Mean).item<float>() / variance;
-                state.Dispose();
-            }
+            using (var work = TensorWork.Begin())
+                final = objective.Score(model.forward(input, null).Output, target).Mean!.Value;
         }
 
         var result = new ModelResult
@@ -135,7 +131,6 @@ internal static class SequenceRunner
             ValidationLoss = [],
             FinalTrainLoss = final,
             FinalValidationLoss = null,
-            PersistenceLoss = null,
             Sample = null,
             Provenance = BenchRunner.Provenance(run),
         };
@@ -143,17 +138,7 @@ internal static class SequenceRunner
         return result;
     }
 
-    /// <summary>Global gradient-norm clipping as the trainer does it (0 = off).</summary>
-    private static void Clip(IEnumerable<TorchSharp.Modules.Parameter> parameters, double ceiling)
-    {
-        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
-        if (ceiling <= 0 || grads.Length == 0) return;
-        double norm = Math.Sqrt(stack(grads.Select(g => g.square().sum())).sum().to_type(ScalarType.Float64).item<double>());
-        if (norm > ceiling)
-            foreach (var g in grads) g.mul_(ceiling / (norm + 1e-6));
-    }
-
-    private static BenchSettings SettingsOf(BenchConfig config, string file, int start)
+    private static BenchSettings SettingsOf(BenchConfig config, string file, int start, Objective objective)
     {
         var c = CultureInfo.InvariantCulture;
         return new BenchSettings
@@ -161,7 +146,7 @@ internal static class SequenceRunner
             Audio = Path.GetFileName(file),
             Codec = "raw",
             FrameSize = 1,
-            SampleRate = config.SampleRate,
+            SampleRate = config.Data.Codec.SampleRate,
             Window = config.ExcerptSamples,
             Stride = config.ExcerptSamples,
             Batch = 1,
@@ -169,7 +154,8 @@ internal static class SequenceRunner
             Optimizer = config.Training.Optimizer.ToString().ToLowerInvariant(),
             LearningRate = config.Training.LearningRate,
             Objective = "constant input to excerpt",
-            LossMetric = "normalized mse",
+            LossMetric = objective.Name,
+            LossUnit = objective.Unit,
             Seed = config.Training.Seed,
             Extra = new Dictionary<string, string>
             {

@@ -35,7 +35,7 @@ public static class TableWriter
         AppendTable(md, ResultsTables.TrainingTime(results));
 
         md.Append("\n## Models\n\n");
-        md.Append("The persistence baseline predicts every frame as a copy of the one before; the mean baseline predicts every frame as the average training frame. A model that does not beat both has learned nothing a one-line rule would not; persistence is a weak bar for spectral frames, whose phases barely repeat from frame to frame.\n\n");
+        if (ResultsTables.BaselineSentence(results) is { } baselines) md.Append(Escape(baselines)).Append("\n\n");
         AppendTable(md, ResultsTables.PerModel(results));
         return md.ToString();
     }

@@ -1,13 +1,14 @@
 using MusicRnn.Audio;
+using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
 using MusicRnn.Models;
-using MusicRnn.Training;
+using MusicRnn.Objectives;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Generation;
 
 /// <summary>
-/// The whole of <c>musicrnn generate</c> (DESIGN.md §6): load a checkpoint, prime (or take the
+/// The whole of <c>musicrnn generate</c> (docs/ARCHITECTURE.md, "Generation"): load a checkpoint, prime (or take the
 /// real frames for teacher forcing), run the model chunk by chunk, and stream every chunk through
 /// denormalization, decoding, clipping and the WAV writer, measuring as it goes; then write the
 /// metrics beside the WAV. Nothing grows with the output's length except the file.
@@ -68,13 +69,13 @@ public static class GenerationRun
             void Sink(Tensor chunk)   // [chunk, features] in model space
             {
                 novelty?.Add(chunk);
-                using var features = loaded.Normalizer.Denormalize(chunk);
+                using var features = loaded.Denormalize(chunk);
                 decoder.Push(features);
             }
 
-            var generator = new Generator(loaded.Model, config.ChunkFrames);
+            var generator = new Generator(loaded.Model, loaded.Objective, config.ChunkFrames);
             if (config.TeacherForced is null)
-                generator.FreeRun(input, frames, config.Noise, config.Seed, Sink, progress);
+                generator.FreeRun(input, frames, new Feedback(config.Noise), config.Seed, Sink, progress);
             else
                 generator.TeacherForced(input, Sink, progress);
             decoder.Finish();
@@ -191,13 +192,14 @@ public static class GenerationRun
         }
     }
 
-    /// <summary>A checkpoint made ready to run: model with its weights, codec, normalizer.</summary>
+    /// <summary>A checkpoint made ready to run: model with its weights, objective, codec, normalizer.</summary>
     private sealed class LoadedModel : IDisposable
     {
-        private LoadedModel(CheckpointConfig config, FrameModel model, IFrameCodec codec, Normalizer normalizer)
+        private LoadedModel(CheckpointConfig config, FrameModel model, Objective objective, IFrameCodec codec, Normalizer? normalizer)
         {
             Config = config;
             Model = model;
+            Objective = objective;
             Codec = codec;
             Normalizer = normalizer;
         }
@@ -206,9 +208,15 @@ public static class GenerationRun
 
         public FrameModel Model { get; }
 
+        public Objective Objective { get; }
+
         public IFrameCodec Codec { get; }
 
-        public Normalizer Normalizer { get; }
+        /// <summary>Null when model space is the codec's own space.</summary>
+        public Normalizer? Normalizer { get; }
+
+        /// <summary>Codec features of model-space frames (a copy the caller disposes).</summary>
+        public Tensor Denormalize(Tensor frames) => Normalizer?.Denormalize(frames) ?? frames.alias();
 
         public static LoadedModel Load(string directory, Device device)
         {
@@ -226,17 +234,17 @@ public static class GenerationRun
             {
                 throw InputException.ForFile(configPath, e.Message);
             }
-            // Free running feeds predictions back as inputs, so model, codec and normalizer must agree on the frame.
+            var objective = checkpoint.CreateObjective();
+            // The model reads codec frames, and its predictions are decoded and (free running) fed back.
             if (config.Model.InputSize != codec.FeatureCount || config.Model.OutputSize != codec.FeatureCount)
                 throw InputException.ForFile(configPath,
                     $"the model maps {config.Model.InputSize} to {config.Model.OutputSize} features, but {codec.Name} frames of {codec.FrameLength} have {codec.FeatureCount}");
-            if (config.Codec.SampleRate <= 0)
-                throw InputException.ForFile(configPath, $"sample rate {config.Codec.SampleRate} is not positive");
+            if (objective.FeedbackProblem(config.Model) is { } problem) throw InputException.ForFile(configPath, problem);
             var normalizer = checkpoint.CreateNormalizer();
-            if (normalizer.FeatureCount != codec.FeatureCount)
+            if (normalizer is not null && normalizer.FeatureCount != codec.FeatureCount)
             {
                 normalizer.Dispose();
-                throw InputException.ForFile(Path.Combine(directory, Checkpoint.WeightsFile),
+                throw InputException.ForFile(Path.Combine(directory, Checkpoint.NormalizerFile),
                     $"the normalizer has {normalizer.FeatureCount} features, the codec {codec.FeatureCount}");
             }
             FrameModel model;
@@ -246,10 +254,10 @@ public static class GenerationRun
             }
             catch
             {
-                normalizer.Dispose();
+                normalizer?.Dispose();
                 throw;
             }
-            return new LoadedModel(config, model, codec, normalizer);
+            return new LoadedModel(config, model, objective, codec, normalizer);
         }
 
         /// <summary>Encodes samples and keeps at most <paramref name="maxFrames"/> frames, in model space [frames, features] on the CPU.</summary>
@@ -258,13 +266,13 @@ public static class GenerationRun
             using var scope = NewDisposeScope();
             var frames = Codec.Encode(samples);
             var kept = frames.narrow(0, 0, Math.Min(maxFrames, frames.shape[0]));
-            return Normalizer.Normalize(kept).MoveToOuterDisposeScope();
+            return (Normalizer?.Normalize(kept) ?? kept.clone()).MoveToOuterDisposeScope();
         }
 
         public void Dispose()
         {
             Model.Dispose();
-            Normalizer.Dispose();
+            Normalizer?.Dispose();
         }
     }
 }

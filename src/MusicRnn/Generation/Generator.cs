@@ -1,13 +1,15 @@
 using System.Diagnostics.CodeAnalysis;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Generation;
 
 /// <summary>
-/// Runs a trained <see cref="FrameModel"/> to make new frames (DESIGN.md §6), in model space,
-/// one stream (batch 1), without gradients.
+/// Runs a trained <see cref="FrameModel"/> to make new frames (docs/ARCHITECTURE.md,
+/// "Generation"), in model space, one stream (batch 1), without gradients. How a prediction
+/// becomes the next input is the model's <see cref="Objective"/>'s to say.
 /// </summary>
 /// <remarks>
 /// Memory stays bounded for any length: the work is cut into chunks of
@@ -17,26 +19,31 @@ namespace MusicRnn.Generation;
 /// duration of the call (it is disposed with its chunk), so a sink copies what it keeps.
 /// The model is put in evaluation mode for the run and returned to its previous mode afterwards.
 /// <para>
-/// Free running without noise on an LSTM goes through <see cref="FreeRunningLstm"/>, which folds
-/// the feedback into the recurrence: prepared once per run, then run chunk by chunk. It makes the
-/// same frames as feeding each prediction back through <see cref="FrameModel.forward"/>, up to
-/// float rounding, about 5 times faster at H = 1024 (<c>musicrnn perf</c>). With noise the fed-back frame is no longer the
-/// prediction, so every other run goes frame by frame through forward.
+/// Free running on an LSTM, where the objective feeds each prediction back unchanged
+/// (<see cref="Objective.FeedsPredictionBack"/>), goes through <see cref="FreeRunningLstm"/>, which
+/// folds the feedback into the recurrence: prepared once per run, then run chunk by chunk. It makes
+/// the same frames as feeding each prediction back through <see cref="FrameModel.forward"/>, up to
+/// float rounding, several times faster (<c>musicrnn perf</c>, bench/results/). When the fed-back
+/// input is not the prediction (noise, sampling) every step goes frame by frame through forward.
 /// </para>
 /// </remarks>
 public sealed class Generator
 {
     private readonly FrameModel model;
+    private readonly Objective objective;
     private readonly Device device;
     private readonly ScalarType dtype;
 
-    /// <param name="model">The model to run; its input and output sizes must be equal for free running.</param>
+    /// <param name="model">The model to run.</param>
+    /// <param name="objective">What the model predicts: says how a prediction is fed back.</param>
     /// <param name="chunkFrames">Frames per chunk (and per dispose scope).</param>
-    public Generator(FrameModel model, int chunkFrames = 256)
+    public Generator(FrameModel model, Objective objective, int chunkFrames = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(objective);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkFrames, 1);
         this.model = model;
+        this.objective = objective;
         ChunkFrames = chunkFrames;
         // A model without parameters (the persistence baseline) has no device of its own: the CPU.
         // Frames are made in the model's precision (float32 unless a test asks for float64).
@@ -53,10 +60,11 @@ public sealed class Generator
     /// </summary>
     internal bool FoldLstm { get; init; } = true;
 
-    /// <summary>Whether <see cref="FreeRun"/> with this noise and length runs on the fold.</summary>
-    /// <remarks>With noise the fed-back frame is not the prediction the fold assumes; a single
-    /// frame takes no step, so preparing the fold would be wasted.</remarks>
-    internal bool UsesFold(double noise, long frames) => FoldLstm && noise == 0 && frames > 1 && FreeRunningLstm.Supports(model);
+    /// <summary>Whether <see cref="FreeRun"/> with this feedback and length runs on the fold.</summary>
+    /// <remarks>The fold assumes the fed-back input is the prediction itself; a single frame takes no
+    /// step, so preparing the fold would be wasted.</remarks>
+    internal bool UsesFold(Feedback feedback, long frames) =>
+        FoldLstm && objective.FeedsPredictionBack(feedback) && frames > 1 && FreeRunningLstm.Supports(model);
 
     /// <summary>
     /// Primes the state on <paramref name="prime"/>, then feeds each prediction back as the next
@@ -66,24 +74,22 @@ public sealed class Generator
     /// <param name="prime">Priming frames [P, InputSize] in model space; not disposed. With P = 0 the
     /// run starts from a zero frame (the training mean under z-score) and a zero state.</param>
     /// <param name="frames">How many frames to make.</param>
-    /// <param name="noise">σ of the Gaussian noise added (in model space) to every frame fed back;
-    /// the frames sent to the sink are the model's clean predictions.</param>
-    /// <param name="seed">Seed of the noise; equal seeds give equal output.</param>
+    /// <param name="feedback">How predictions are fed back (noise, temperature); the frames sent to
+    /// the sink are the model's predictions as they came out.</param>
+    /// <param name="seed">Seed of the feedback's randomness; equal seeds give equal output.</param>
     /// <param name="sink">Receives each chunk of predictions, [chunk, OutputSize], valid during the call only.</param>
     /// <param name="progress">Told of each finished chunk, in frames.</param>
-    public void FreeRun(Tensor prime, long frames, double noise, long seed, Action<Tensor> sink, IProgressSink? progress = null)
+    public void FreeRun(Tensor prime, long frames, Feedback feedback, long seed, Action<Tensor> sink, IProgressSink? progress = null)
     {
         ArgumentNullException.ThrowIfNull(prime);
+        ArgumentNullException.ThrowIfNull(feedback);
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentOutOfRangeException.ThrowIfNegative(frames);
-        ArgumentOutOfRangeException.ThrowIfNegative(noise);
-        var spec = model.Spec;
-        if (spec.InputSize != spec.OutputSize)
-            throw new ArgumentException($"free running feeds predictions back, so the model's output size ({spec.OutputSize}) must equal its input size ({spec.InputSize})", nameof(prime));
+        if (objective.FeedbackProblem(model.Spec) is { } problem) throw new ArgumentException(problem, nameof(prime));
         CheckFrames(prime, nameof(prime));
 
-        // The noise comes from its own CPU generator so it is the same sequence on every device
-        // and does not depend on (or disturb) torch's global RNG.
+        // The feedback's randomness comes from its own CPU generator so it is the same sequence
+        // on every device and does not depend on (or disturb) torch's global RNG.
         using var random = new torch.Generator(unchecked((ulong)seed), CPU);
         progress ??= NullProgress.Instance;
         progress.Begin("generate", frames + prime.shape[0]);
@@ -96,21 +102,20 @@ public sealed class Generator
         try
         {
             (state, next) = Prime(prime, progress);
-            // Made once per run, not per chunk: the fold costs about 50 ms at H = 1024, the time of
-            // some 20 steps through forward.
-            fold = UsesFold(noise, frames) ? new FreeRunningLstm(model) : null;
+            // Made once per run, not per chunk: the fold is a product of two weight matrices, which
+            // costs the time of many steps through forward.
+            fold = UsesFold(feedback, frames) ? new FreeRunningLstm(model) : null;
             long made = 0;
             while (made < frames)
             {
                 var count = (int)Math.Min(ChunkFrames, frames - made);
-                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
-                using (var scope = NewDisposeScope())
+                using (var work = TensorWork.Begin())
                 {
                     // The chunk's first frame is the prediction carried in; each step predicts the
                     // next, except that the last step of the run would predict a frame nobody asked for.
                     var steps = made + count == frames ? count - 1 : count;
                     var (outputs, carried, current) = fold is null
-                        ? StepByForward(state, next, steps, noise, random)
+                        ? StepByForward(state, next, steps, feedback, random)
                         : StepByFold(fold, state, next, steps);
                     // [chunk, 1, O] → [chunk, O]: one row per generated frame.
                     sink(outputs.narrow(0, 0, count).reshape(count, -1));
@@ -131,21 +136,18 @@ public sealed class Generator
     }
 
     /// <summary>
-    /// <paramref name="steps"/> steps through forward, each fed the prediction before it (plus noise).
+    /// <paramref name="steps"/> steps through forward, each fed what the objective makes of the prediction before it.
     /// </summary>
     /// <returns>The frames [1 + steps, 1, O] (<paramref name="next"/> first), the state after the
     /// last step, and its prediction (<paramref name="next"/> itself with no step).</returns>
-    private (Tensor Frames, ModelState State, Tensor Last) StepByForward(ModelState state, Tensor next, int steps, double noise, torch.Generator random)
+    private (Tensor Frames, ModelState State, Tensor Last) StepByForward(ModelState state, Tensor next, int steps, Feedback feedback, torch.Generator random)
     {
         var outputs = new Tensor[steps + 1];
         var (carried, current) = (state, next);
         outputs[0] = current;
         for (var i = 0; i < steps; i++)
         {
-            var input = noise > 0
-                ? current + randn(current.shape, dtype: ScalarType.Float32, generator: random).to(dtype, device) * noise
-                : current;
-            (current, carried) = model.forward(input, carried);
+            (current, carried) = model.forward(objective.Feed(current, feedback, random), carried);
             outputs[i + 1] = current;
         }
         return (cat(outputs, dim: 0), carried, current);
@@ -184,8 +186,7 @@ public sealed class Generator
             for (long start = 0; start < total; start += ChunkFrames)
             {
                 var count = Math.Min(ChunkFrames, total - start);
-                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
-                using (var scope = NewDisposeScope())
+                using (var work = TensorWork.Begin())
                 {
                     // [chunk, I] → [chunk, 1, I]: time-major, batch 1, as the model takes it.
                     var input = frames.narrow(0, start, count).to(dtype, device).unsqueeze(1);
@@ -214,7 +215,7 @@ public sealed class Generator
         Tensor? next = null;
         if (total == 0)
         {
-            using var scope = NewDisposeScope();
+            using var work = TensorWork.Begin();
             var zero = zeros(1, 1, model.Spec.InputSize, dtype: dtype, device: device);
             var (output, carried) = model.forward(zero, null);
             ReplaceCarried(ref state, ref next, carried, output);
@@ -225,8 +226,7 @@ public sealed class Generator
             for (long start = 0; start < total; start += ChunkFrames)
             {
                 var count = Math.Min(ChunkFrames, total - start);
-                using var quiet = NoCollection.Begin(NoCollection.StepBudget);
-                using (var scope = NewDisposeScope())
+                using (var work = TensorWork.Begin())
                 {
                     var input = prime.narrow(0, start, count).to(dtype, device).unsqueeze(1);   // [chunk, 1, I]
                     var (output, carried) = model.forward(input, state);

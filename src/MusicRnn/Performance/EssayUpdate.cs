@@ -1,26 +1,27 @@
 using MusicRnn.Models;
-using TorchSharp.Modules;
+using MusicRnn.Objectives;
+using MusicRnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Performance;
 
 /// <summary>
-/// One model going through the essay-code training updates on random frames, step by step as
-/// the trainer does it, so an update can be timed on its own and rounds interleaved across models.
+/// One model going through the essay-code training updates on random frames, through the
+/// trainer's own <see cref="TrainingStep"/> and objective, so an update can be timed on its own and
+/// rounds interleaved across models.
 /// </summary>
 internal sealed class EssayUpdate : IDisposable
 {
-    private const double LearningRate = 1e-3;
-    private const double Clip = 1.0;
-
     private readonly FrameModel model;
-    private readonly Parameter[] parameters;
-    private readonly optim.Optimizer optimizer;
+    private readonly TrainingOptimizer optimizer;
+    private readonly TrainingStep step;
+    private readonly Objective objective = new FrameRegression(Target.Reconstruct);
     private readonly Tensor frames;
     private readonly Device device;
     private ModelState? carried;
     private int start;
+    private long updates;
 
     /// <param name="spec">The model (input = output, batch 1).</param>
     /// <param name="device">Where it runs.</param>
@@ -29,8 +30,11 @@ internal sealed class EssayUpdate : IDisposable
         this.device = device;
         model = ModelFactory.Create(spec);
         model.to(device);
-        parameters = [.. model.parameters()];
-        optimizer = optim.Adagrad(parameters, LearningRate);
+        var parameters = model.named_parameters().Select(p => (p.name, p.parameter)).ToArray();
+        // The essay-code preset's optimizer and clip.
+        var training = new TrainingConfig { Optimizer = OptimizerKind.Adagrad, LearningRate = 1e-3, Clip = 1.0 };
+        optimizer = TrainingOptimizer.Create(training, parameters);
+        step = new TrainingStep([.. parameters.Select(p => p.parameter)], optimizer, training.Clip);
         // A stand-in song long enough for every update timed: [frames, 1, features].
         frames = randn(PerfRunner.EssayWindow + (64 * PerfRunner.EssayStride), 1, spec.InputSize, device: device).DetachFromDisposeScope();
     }
@@ -38,31 +42,22 @@ internal sealed class EssayUpdate : IDisposable
     /// <summary>Runs one update and returns its milliseconds.</summary>
     public double Step() => PerfRunner.Time(device, () =>
     {
-        using var scope = NewDisposeScope();
         if (start + PerfRunner.EssayWindow + 1 + PerfRunner.EssayStride > frames.shape[0])
         {
             carried?.Dispose();
             carried = null;
             start = 0;
         }
-        // reconstruct objective: the target is the input window itself.
-        var input = frames.narrow(0, start, PerfRunner.EssayWindow);
-        var (output, _) = model.forward(input, carried);
-        var loss = nn.functional.mse_loss(output, input);
-        if (!double.IsFinite(loss.item<float>())) throw new InvalidOperationException("the timed model diverged");
-        loss.backward();
-        // The trainer's global gradient norm and clip.
-        var norm = stack(parameters.Where(p => p.grad is not null).Select(p => p.grad!.square().sum())).sum().sqrt().item<float>();
-        if (norm > Clip)
-            foreach (var p in parameters) p.grad?.mul_(Clip / (norm + 1e-6));
-        optimizer.step();
-        optimizer.zero_grad();
+        // The reconstruct target: the input window itself.
+        step.Update(++updates, () =>
+        {
+            var input = frames.narrow(0, start, PerfRunner.EssayWindow);
+            return objective.Loss(model.forward(input, carried).Output, input);
+        });
+        using var work = TensorWork.Begin();
         ModelState next;
         using (no_grad())
-        {
-            var advance = frames.narrow(0, start, PerfRunner.EssayStride);
-            next = model.forward(advance, carried).State.Detach().MoveToOuterDisposeScope();
-        }
+            next = model.forward(frames.narrow(0, start, PerfRunner.EssayStride), carried).State.Detach().MoveToOuterDisposeScope();
         carried?.Dispose();
         carried = next;
         start += PerfRunner.EssayStride;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
+using MusicRnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Generator = MusicRnn.Generation.Generator;
@@ -32,15 +34,6 @@ public static class PerfRunner
 
     /// <summary>Frames per second of sound at the rfft frame of 1024 samples and 22050 Hz.</summary>
     public const double RealTimeFramesPerSecond = 22050.0 / 1024;
-
-    /// <summary>The essay's Table 1 (seconds for 5 epochs, GTX 960M), by architecture, for 1, 2, 3 layers.</summary>
-    public static IReadOnlyDictionary<string, double[]> EssayTable { get; } = new Dictionary<string, double[]>
-    {
-        ["gru"] = [215, 507, 761],
-        ["cwrnn"] = [393, 892, 1346],
-        ["lstm"] = [311, 620, 1868],
-        ["rnn"] = [79, 169, 254],
-    };
 
     /// <summary>Runs every measurement <paramref name="config"/> asks for, on <paramref name="device"/>.</summary>
     public static PerfResults Run(PerfConfig config, Device device, IProgressSink progress)
@@ -168,8 +161,10 @@ public static class PerfRunner
     private static List<EssayRow> MeasureEssay(PerfConfig config, Device device, IProgressSink progress)
     {
         // The essay-code preset builds each architecture with its spec defaults (peepholes,
-        // Cho's GRU, 8 CW-RNN modules).
-        var rows = (from arch in new[] { "gru", "cwrnn", "lstm", "rnn" } from layers in new[] { 1, 2, 3 } select (arch, layers)).ToList();
+        // Cho's GRU, 8 CW-RNN modules); the rows in the order of the essay's Table 1.
+        var rows = (from arch in new[] { Architecture.Gru, Architecture.CwRnn, Architecture.Lstm, Architecture.Rnn }
+                    from layers in new[] { 1, 2, 3 }
+                    select (Arch: Architectures.Of(arch), Layers: layers)).ToList();
         var runs = rows.Select(_ => new List<double>()).ToList();
         var workers = new List<EssayUpdate>();
         progress.Begin("essay-code training updates", (long)rows.Count * (config.Warmup + config.Repeats));
@@ -177,17 +172,13 @@ public static class PerfRunner
         try
         {
             foreach (var (arch, layers) in rows)
-            {
-                var architecture = arch switch { "gru" => Architecture.Gru, "cwrnn" => Architecture.CwRnn, "lstm" => Architecture.Lstm, _ => Architecture.Rnn };
-                var spec = new ModelSpec { Arch = architecture, InputSize = EssaySize, OutputSize = EssaySize, HiddenSize = EssaySize, Layers = layers };
-                workers.Add(new EssayUpdate(spec, device));
-            }
+                workers.Add(new EssayUpdate(new ModelSpec { Arch = arch.Arch, InputSize = EssaySize, OutputSize = EssaySize, HiddenSize = EssaySize, Layers = layers }, device));
             for (var r = 0; r < config.Warmup + config.Repeats; r++)
                 for (var i = 0; i < rows.Count; i++)
                 {
                     var ms = workers[i].Step();
                     if (r >= config.Warmup) runs[i].Add(ms);
-                    progress.Report(++done, $"{rows[i].arch} ×{rows[i].layers}");
+                    progress.Report(++done, $"{rows[i].Arch.Name} ×{rows[i].Layers}");
                 }
         }
         finally
@@ -198,7 +189,7 @@ public static class PerfRunner
         return [.. rows.Select((row, i) =>
         {
             var timing = new Timing(runs[i]);
-            return new EssayRow(row.arch, row.layers, timing, timing.Best * EssayUpdates / 1e3, EssayTable[row.arch][row.layers - 1]);
+            return new EssayRow(row.Arch.Name, row.Layers, timing, timing.Best * EssayUpdates / 1e3, row.Arch.EssaySeconds![row.Layers - 1]);
         })];
     }
 
@@ -218,8 +209,8 @@ public static class PerfRunner
         var frames = config.GenerationFrames;
         var ways = new (string Name, Generator Generator)[]
         {
-            ("lstm-peepholes, 1 layer, 1024: forward frame by frame (Generator, fold off)", new Generator(model) { FoldLstm = false }),
-            ("lstm-peepholes, 1 layer, 1024: folded loop (Generator on FreeRunningLstm)", new Generator(model)),
+            ("lstm-peepholes, 1 layer, 1024: forward frame by frame (Generator, fold off)", new Generator(model, Frames) { FoldLstm = false }),
+            ("lstm-peepholes, 1 layer, 1024: folded loop (Generator on FreeRunningLstm)", new Generator(model, Frames)),
         };
         var runs = ways.Select(_ => new List<double>()).ToList();
         progress.Begin("free-running generation", (long)ways.Length * (config.Warmup + config.Repeats));
@@ -229,7 +220,7 @@ public static class PerfRunner
             for (var w = 0; w < ways.Length; w++)
             {
                 var way = ways[w];
-                var ms = Time(device, () => way.Generator.FreeRun(silence, frames, noise: 0, seed: 0, sink: _ => { }));
+                var ms = Time(device, () => way.Generator.FreeRun(silence, frames, new Feedback(), seed: 0, sink: _ => { }));
                 if (r >= config.Warmup) runs[w].Add(ms);
                 progress.Report(++done, way.Name);
             }
@@ -252,13 +243,16 @@ public static class PerfRunner
     private static double ForwardBackward(FrameModel model, Tensor input, Device device)
     {
         model.zero_grad();
-        using var scope = NewDisposeScope();
+        using var work = TensorWork.Begin();
         return Time(device, () =>
         {
             var (output, _) = model.forward(input, null);
             output.square().mean().backward();
         });
     }
+
+    /// <summary>The objective of the timed generation: frames fed back as predicted.</summary>
+    private static Objective Frames { get; } = new FrameRegression(Target.Next);
 
     /// <summary>Milliseconds <paramref name="work"/> takes, synchronised on CUDA so queued kernels count.</summary>
     internal static double Time(Device device, Action work)

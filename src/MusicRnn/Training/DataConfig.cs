@@ -3,7 +3,7 @@ using MusicRnn.Codecs;
 
 namespace MusicRnn.Training;
 
-/// <summary>What a model is trained on: which audio, how it becomes frames, and the target (DESIGN.md §2, §4).</summary>
+/// <summary>What a model is trained on: which audio, how it becomes frames, and the target (docs/ARCHITECTURE.md, "Training").</summary>
 public sealed record DataConfig
 {
     /// <summary>File extensions taken from folders given to <c>--audio</c> (named files may have any).</summary>
@@ -18,8 +18,8 @@ public sealed record DataConfig
     /// <summary>How features are mapped to model space.</summary>
     public NormalizerKind Normalize { get; init; } = NormalizerKind.ZScore;
 
-    /// <summary>What the model learns to output for frame x_t.</summary>
-    public Objective Objective { get; init; } = Objective.Next;
+    /// <summary>Which frame is the target of x_t (<c>--objective</c>).</summary>
+    public Target Target { get; init; } = Target.Next;
 
     /// <summary>Fraction of each song held out at its end for validation, in [0, 0.5].</summary>
     public double ValidateFraction { get; init; } = 0.1;
@@ -31,6 +31,12 @@ public sealed record DataConfig
     public void Validate()
     {
         if (Audio.Count == 0) throw InputException.ForOption("--audio", "expected at least one audio file or folder, got none");
+        ValidateSettings();
+    }
+
+    /// <summary>As <see cref="Validate"/>, for everything but the audio list (a bench may synthesize its song).</summary>
+    public void ValidateSettings()
+    {
         Codec.Validate();
         if (!double.IsFinite(ValidateFraction) || ValidateFraction < 0 || ValidateFraction > 0.5)
             throw InputException.ForOption("--validate", $"expected a held-out fraction from 0 to 0.5, got {ValidateFraction}");

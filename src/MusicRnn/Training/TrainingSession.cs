@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MusicRnn.Checkpoints;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,56 +21,50 @@ public sealed record EpochSummary(int Epoch, long Iteration, double TrainLoss, d
 /// <summary>What a training run ended with.</summary>
 /// <param name="Epochs">The epochs trained in this run (a resumed run lists only its own).</param>
 /// <param name="IterationLosses">Training loss of every iteration of this run.</param>
-/// <param name="Baselines">The persistence and mean baselines on the validation tails.</param>
+/// <param name="Baselines">The objective's baselines on the validation tails, each measured once per run.</param>
 /// <param name="ParameterCount">Trainable scalars of the model.</param>
 /// <param name="CheckpointDirectory">Where the final checkpoint is.</param>
 public sealed record TrainingResult(IReadOnlyList<EpochSummary> Epochs, IReadOnlyList<double> IterationLosses,
-    Baselines Baselines, long ParameterCount, string CheckpointDirectory)
-{
-    /// <summary>The ŷ_t = x_t baseline on the validation tails.</summary>
-    public double? PersistenceLoss => Baselines.Persistence;
-}
-
-/// <summary>What a model must beat on the validation tails, each computed once per run.</summary>
-/// <param name="Persistence">ŷ_t = x_t (<see cref="Trainer.PersistenceLoss"/>).</param>
-/// <param name="Mean">ŷ_t = the mean training frame (<see cref="Trainer.MeanLoss"/>).</param>
-public sealed record Baselines(double? Persistence, double? Mean);
+    IReadOnlyList<BaselineLoss> Baselines, long ParameterCount, string CheckpointDirectory);
 
 /// <summary>
-/// A whole training job: builds (or restores) the model, trains epoch by epoch, logs every
-/// iteration, validates and checkpoints at every epoch's end, and resumes exactly.
+/// A whole training job (docs/ARCHITECTURE.md, "Training"): builds (or restores) the model,
+/// trains epoch by epoch, logs every iteration, validates and checkpoints at every epoch's end,
+/// and resumes exactly.
 /// </summary>
 public static class TrainingSession
 {
     /// <summary>Runs <paramref name="training"/> on <paramref name="data"/>, writing into <see cref="RunConfig.OutDirectory"/>.</summary>
     /// <param name="data">The songs; on <see cref="RunConfig.Device"/>.</param>
+    /// <param name="objective">What the model learns to output and how that is scored.</param>
     /// <param name="spec">The model; its input and output sizes are set from the data here.</param>
     /// <param name="training">Truncated-BPTT settings.</param>
     /// <param name="run">Output folder, resume, device.</param>
     /// <param name="progress">Where progress and per-epoch notes go.</param>
     /// <param name="buildModel">Builds a freshly initialised model from a spec (normally ModelFactory.Create).</param>
-    public static TrainingResult Run(TrainingData data, ModelSpec spec, TrainingConfig training, RunConfig run,
+    public static TrainingResult Run(TrainingData data, Objective objective, ModelSpec spec, TrainingConfig training, RunConfig run,
         IProgressSink progress, Func<ModelSpec, FrameModel> buildModel)
     {
         spec = spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount };
         spec.Validate();
         training.Validate();
         run.Validate();
-        data.CheckFits(training);
+        data.CheckFits(training, objective.TargetShift);
 
         if (run.ResumesFromScratch) progress.Note($"{run.OutDirectory} has no checkpoint yet (the run stopped during its first epoch): starting from the beginning");
         Checkpoint? resumed = run.Resume && run.HasCheckpoint ? Checkpoint.Load(run.CheckpointDirectory) : null;
         try
         {
-            if (resumed is not null) CheckSameSettings(resumed.Config, Describe(data, spec, training, null), run.OutDirectory);
+            if (resumed is not null) CheckSameSettings(resumed.Config, Describe(data, objective, spec, training, null), run.OutDirectory);
 
             manual_seed(training.Seed);
             using var model = buildModel(spec);
             model.to(run.Device);
-            using var trainer = new Trainer(model, training, data.Objective);
+            using var trainer = new Trainer(model, training, objective);
             double secondsBefore = 0;
             TrainingLog log;
-            var baselines = new Baselines(Trainer.PersistenceLoss(data.Songs, data.Objective), Trainer.MeanLoss(data.Songs));
+            var baselines = objective.MeasureBaselines(data.Songs);
+            var columns = baselines.Select(b => b.Name).ToArray();
             Directory.CreateDirectory(run.OutDirectory);
             var clock = Stopwatch.StartNew();
             if (resumed is not null)
@@ -78,19 +74,19 @@ public static class TrainingSession
                 trainer.Iteration = resumed.Config.Progress.Iteration;
                 trainer.CompletedEpochs = resumed.Config.Progress.Epoch;
                 secondsBefore = resumed.Config.Progress.Seconds;
-                log = TrainingLog.Resume(run.OutDirectory, trainer.Iteration, trainer.CompletedEpochs);
+                log = TrainingLog.Resume(run.OutDirectory, trainer.Iteration, trainer.CompletedEpochs, columns);
                 resumed.Dispose();
                 resumed = null;
             }
             else
             {
-                log = TrainingLog.Create(run.OutDirectory);
+                log = TrainingLog.Create(run.OutDirectory, columns);
                 log.AppendValidation(0, 0, 0, trainer.ValidationLoss(data.Songs), baselines);
             }
 
             using (log)
             {
-                return TrainEpochs(data, spec, training, run, progress, model, trainer, log, baselines, secondsBefore, clock);
+                return TrainEpochs(data, objective, spec, training, run, progress, model, trainer, log, baselines, secondsBefore, clock);
             }
         }
         finally
@@ -99,8 +95,8 @@ public static class TrainingSession
         }
     }
 
-    private static TrainingResult TrainEpochs(TrainingData data, ModelSpec spec, TrainingConfig training, RunConfig run, IProgressSink progress,
-        FrameModel model, Trainer trainer, TrainingLog log, Baselines baselines, double secondsBefore, Stopwatch clock)
+    private static TrainingResult TrainEpochs(TrainingData data, Objective objective, ModelSpec spec, TrainingConfig training, RunConfig run, IProgressSink progress,
+        FrameModel model, Trainer trainer, TrainingLog log, IReadOnlyList<BaselineLoss> baselines, double secondsBefore, Stopwatch clock)
     {
         long perEpoch = trainer.IterationsPerEpoch(data.Songs);
         int firstEpoch = trainer.CompletedEpochs + 1;
@@ -108,8 +104,9 @@ public static class TrainingSession
         var epochs = new List<EpochSummary>();
         var losses = new List<double>();
         bool haveCheckpoint = firstEpoch > 1;
-        if (baselines.Persistence is { } p) progress.Note(string.Create(CultureInfo.InvariantCulture, $"persistence baseline (y_t = x_t) on the validation tails: {p:G5}"));
-        if (baselines.Mean is { } m) progress.Note(string.Create(CultureInfo.InvariantCulture, $"mean baseline (y_t = mean training frame) on the validation tails: {m:G5}"));
+        foreach (var (baseline, measured) in objective.Baselines.Zip(baselines))
+            if (measured.Loss is { } b)
+                progress.Note(string.Create(CultureInfo.InvariantCulture, $"{baseline.Name} baseline ({baseline.Rule}) on the validation tails: {objective.Metric} {b:G5}"));
         progress.Begin("train", Math.Max(0, training.Epochs - trainer.CompletedEpochs) * perEpoch);
 
         for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
@@ -135,9 +132,9 @@ public static class TrainingSession
             double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
             log.AppendValidation(epoch, trainer.Iteration, seconds, validation, baselines);
             var (optimizerTensors, scalars) = trainer.Optimizer.SaveState();
-            var config = Describe(data, spec, training, new ProgressSettings(epoch, trainer.Iteration, seconds, training.Seed))
+            var config = Describe(data, objective, spec, training, new ProgressSettings(epoch, trainer.Iteration, seconds, training.Seed))
                 with { Optimizer = new OptimizerSettings(trainer.Optimizer.Name, scalars) };
-            Checkpoint.Save(run.CheckpointDirectory, config, Checkpoint.WeightsOf(model, data.Shift, data.Scale), optimizerTensors);
+            Checkpoint.Save(run.CheckpointDirectory, config, Checkpoint.WeightsOf(model), data.NormalizerTensors, optimizerTensors);
             haveCheckpoint = true;
 
             var summary = new EpochSummary(epoch, trainer.Iteration, trainLoss, validation, seconds);
@@ -150,12 +147,13 @@ public static class TrainingSession
     }
 
     /// <summary>The checkpoint configuration of this run (progress and optimizer state filled in at each save).</summary>
-    private static CheckpointConfig Describe(TrainingData data, ModelSpec spec, TrainingConfig training, ProgressSettings? progress) => new()
+    private static CheckpointConfig Describe(TrainingData data, Objective objective, ModelSpec spec, TrainingConfig training, ProgressSettings? progress) => new()
     {
+        Objective = new ObjectiveSettings(objective.Name),
         Model = spec,
         Codec = data.Codec,
         Normalizer = new NormalizerSettings(Codecs.Normalizer.NameOf(data.NormalizerKind)),
-        Data = new DataSettings(data.Objective, data.ValidateFraction, data.Records),
+        Data = new DataSettings(data.Target, data.ValidateFraction, data.Records),
         Training = training,
         Progress = progress ?? new ProgressSettings(0, 0, 0, training.Seed),
         Optimizer = new OptimizerSettings("", new Dictionary<string, double>()),
@@ -170,7 +168,7 @@ public static class TrainingSession
     {
         var before = JsonSerializer.SerializeToNode(saved, CheckpointConfig.JsonOptions)!.AsObject();
         var now = JsonSerializer.SerializeToNode(asked, CheckpointConfig.JsonOptions)!.AsObject();
-        foreach (string section in new[] { "model", "codec", "normalizer", "data", "training" })
+        foreach (string section in new[] { "objective", "model", "codec", "normalizer", "data", "training" })
         {
             var difference = FirstDifference(section, before[section], now[section]);
             if (difference is { } d)

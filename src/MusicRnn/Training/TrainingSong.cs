@@ -40,11 +40,12 @@ public sealed class TrainingSong
         validateFraction <= 0 ? 0 : Math.Clamp((int)Math.Round(frameCount * validateFraction), 1, frameCount);
 
     /// <summary>
-    /// Input positions usable for training: every t in the head whose target is in the head
-    /// too (for <see cref="Objective.Next"/> the last head frame is only a target).
+    /// Input positions usable for training: every t in the head whose target t + <paramref name="targetShift"/>
+    /// is in the head too (when predicting the next frame, the last head frame is only a target).
     /// </summary>
-    public int TrainLength(Objective objective) => Math.Max(0, TailStart - TargetShift(objective));
+    public int TrainLength(int targetShift) => Math.Max(0, TailStart - targetShift);
 
-    /// <summary>How far the target is ahead of the input: 1 for next-frame prediction, 0 for reconstruction.</summary>
-    public static int TargetShift(Objective objective) => objective == Objective.Next ? 1 : 0;
+    /// <summary>The training positions of a song of <paramref name="frameCount"/> frames, before it is one.</summary>
+    public static int TrainLength(int frameCount, double validateFraction, int targetShift) =>
+        Math.Max(0, frameCount - TailFrames(frameCount, validateFraction) - targetShift);
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using MusicRnn.Checkpoints;
 using MusicRnn.Generation;
 using MusicRnn.Tests.Generation;
-using MusicRnn.Training;
 
 namespace MusicRnn.Tests.Cli;
 

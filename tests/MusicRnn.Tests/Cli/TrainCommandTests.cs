@@ -1,3 +1,4 @@
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Training;
 
@@ -63,7 +64,7 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--arch", "transformer", "--arch: unknown architecture 'transformer'")]
+    [InlineData("--arch", "transformer", "--arch: expected one of rnn, lstm, gru, cwrnn, logreg, mlp, got 'transformer'")]
     [InlineData("--codec", "wavelet", "--codec: unknown codec 'wavelet'")]
     [InlineData("--hidden", "0", "--hidden: expected a positive number of units, got 0")]
     [InlineData("--stride", "0", "--stride: expected a positive number of frames, got 0")]

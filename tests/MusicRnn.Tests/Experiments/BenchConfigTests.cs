@@ -41,7 +41,7 @@ public sealed class BenchConfigTests
     public void Should_size_every_architecture_to_the_reference_lstms_parameter_count_with_match_params()
     {
         // Given a grid matched on parameters (reference: an LSTM with 64 units) over 256 features
-        var config = Presets.Quick with { Hidden = 64, Match = SizeMatch.Params };
+        var config = Presets.Quick with { Model = Presets.Quick.Model with { HiddenSize = 64 }, Match = SizeMatch.Params };
         long budget = config.ReferenceBudget(2, 256);
 
         // When each two-layer model is sized
@@ -78,11 +78,11 @@ public sealed class BenchConfigTests
         // Given the quick preset with one field out of range
         var config = field switch
         {
-            "hidden" => Presets.Quick with { Hidden = 0 },
+            "hidden" => Presets.Quick with { Model = Presets.Quick.Model with { HiddenSize = 0 } },
             "layers" => Presets.Quick with { Layers = [1, 17] },
             "window" => Presets.Quick with { Training = Presets.Quick.Training with { Window = 0 } },
-            "codec" => Presets.Quick with { Codec = "wavelet" },
-            _ => Presets.Quick with { FrameLength = 0 },
+            "codec" => Presets.Quick with { Data = Presets.Quick.Data with { Codec = Presets.Quick.Data.Codec with { Name = "wavelet" } } },
+            _ => Presets.Quick with { Data = Presets.Quick.Data with { Codec = Presets.Quick.Data.Codec with { FrameLength = 0 } } },
         };
 
         // When it is validated

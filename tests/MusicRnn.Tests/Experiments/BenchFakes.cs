@@ -1,5 +1,6 @@
 using MusicRnn.Audio;
 using MusicRnn.Experiments;
+using MusicRnn.Objectives;
 
 namespace MusicRnn.Tests.Experiments;
 
@@ -23,7 +24,9 @@ internal static class BenchFakes
         Epochs = 3,
         Optimizer = "rmsprop",
         LearningRate = 0.001,
-        Objective = "predict",
+        Objective = "next",
+        LossUnit = "model space",
+        Baselines = [new BaselineRule("persistence", "ŷ_t = x_t (the frame just heard)"), new BaselineRule("mean", "ŷ_t = the mean training frame")],
         Seed = 42,
         Extra = new Dictionary<string, string> { ["match"] = "hidden" },
     };
@@ -79,7 +82,7 @@ internal static class BenchFakes
             ValidationLoss = [.. Enumerable.Range(1, 3).Select(e => curve[(e * iterations / 3) - 1].Loss * 1.1)],
             FinalTrainLoss = curve.Skip(160).Average(p => p.Loss),
             FinalValidationLoss = curve[^1].Loss * 1.1,
-            PersistenceLoss = 0.35,
+            Baselines = [new BaselineLoss("persistence", 0.35), new BaselineLoss("mean", 1.02)],
             Sample = sample,
             Provenance = new RunProvenance
             {

@@ -36,6 +36,28 @@ public sealed class BenchResultsTests
     }
 
     [Fact]
+    public void Should_read_a_version_1_file_with_its_two_baselines_named()
+    {
+        // Given the results.json a demo wrote at d00ef26 (version 1: persistenceLoss and meanLoss per model)
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "results-v1.json");
+
+        // When it is loaded
+        var results = BenchResults.Load(path);
+
+        // Then it reads as the current version, each model's fixed fields become named baselines, the
+        // settings gain the metric's unit and the rules, and the report and table render from it
+        Assert.Equal(BenchResults.CurrentVersion, results.Version);
+        var rnn = results.Models.Single(m => m.Name == "rnn-1");
+        Assert.Equal([new("persistence", 2.1300018665402436), new("mean", 1.0162361534969597)], rnn.Baselines);
+        Assert.Equal("mean", rnn.BestBaseline!.Name);
+        Assert.Equal(1.1489488468613736 / 1.0162361534969597, rnn.RatioToBestBaseline!.Value, 12);
+        Assert.Equal(["persistence", "mean"], results.Settings.Baselines.Select(b => b.Name));
+        Assert.Equal("model space", results.Settings.LossUnit);
+        Assert.Contains("mean: ŷ_t = the mean training frame", ReportWriter.Render(results));
+        Assert.Contains("| 1.016 ★ |", TableWriter.Render(results));
+    }
+
+    [Fact]
     public void Should_write_camel_case_json_with_a_version_and_an_iso_utc_date()
     {
         // Given a saved grid
@@ -50,7 +72,8 @@ public sealed class BenchResultsTests
         var model = json["models"]![0]!;
         Assert.Equal("gru-1", (string)model["name"]!);
         Assert.NotNull(model["lossCurve"]![0]!["iteration"]);
-        Assert.Equal(0.35, (double)model["persistenceLoss"]!);
+        Assert.Equal("persistence", (string)model["baselines"]![0]!["name"]!);
+        Assert.Equal(0.35, (double)model["baselines"]![0]!["loss"]!);
         Assert.Equal("2026-11-25T23:07:00Z", (string)model["provenance"]!["date"]!);
         Assert.Equal(512, (int)json["settings"]!["frameSize"]!);
     }

@@ -84,9 +84,10 @@ public sealed class BenchRunnerTests : IDisposable
     {
         // Given a song shared by every run, and the uninterrupted two-epoch run of rnn-1 and gru-1 for reference
         string song = TinyBench.Track(_dir.File("song.wav"));
-        var config = TinyBench.Config([Architecture.Rnn, Architecture.Gru], [1]) with
+        var tiny = TinyBench.Config([Architecture.Rnn, Architecture.Gru], [1]);
+        var config = tiny with
         {
-            Audio = [song],
+            Data = tiny.Data with { Audio = [song] },
             SampleSeconds = 0,
             Training = TinyBench.Config([], []).Training with { Epochs = 2 },
         };
@@ -156,7 +157,7 @@ public sealed class BenchRunnerTests : IDisposable
     {
         // Given the full grid, and the same grid run one cell per folder (as a job array would)
         string song = TinyBench.Track(_dir.File("song.wav"));
-        var config = TinyBench.Config([Architecture.Rnn, Architecture.Lstm], [1]) with { Audio = [song] };
+        var config = TinyBench.Config([Architecture.Rnn, Architecture.Lstm], [1]).WithAudio(song);
         var full = BenchRunner.Run(config, Out("full"), NullProgress.Instance);
         BenchRunner.Run(config with { Only = [GridCell.Parse("lstm:1")] }, Out("a"), NullProgress.Instance);
         BenchRunner.Run(config with { Only = [GridCell.Parse("rnn:1")] }, Out("b"), NullProgress.Instance);
@@ -176,7 +177,7 @@ public sealed class BenchRunnerTests : IDisposable
     {
         // Given two cells run with different epoch counts
         string song = TinyBench.Track(_dir.File("song.wav"));
-        var config = TinyBench.Config([Architecture.Rnn], [1]) with { Audio = [song], SampleSeconds = 0 };
+        var config = TinyBench.Config([Architecture.Rnn], [1]).WithAudio(song) with { SampleSeconds = 0 };
         BenchRunner.Run(config, Out("a"), NullProgress.Instance);
         BenchRunner.Run(config with { Only = [GridCell.Parse("gru:1")], Training = config.Training with { Epochs = 2 } }, Out("b"), NullProgress.Instance);
 
@@ -228,7 +229,8 @@ public sealed class BenchRunnerTests : IDisposable
     public void Should_train_on_only_the_first_max_frames_of_the_song()
     {
         // Given a one-model grid limited to the song's first 60 frames (of 250)
-        var config = TinyBench.Config([Architecture.Rnn], [1]) with { MaxFrames = 60, SampleSeconds = 0 };
+        var config = TinyBench.Config([Architecture.Rnn], [1]) with { SampleSeconds = 0 };
+        config = config with { Data = config.Data with { MaxFrames = 60 } };
         var run = Out("limit");
 
         // When it runs

@@ -31,7 +31,7 @@ public sealed class PlotsTests
             Models = [.. grid.Models.Select((m, i) => m with
             {
                 LossCurve = [new LossPoint(1, double.NaN), new LossPoint(2, 0), new LossPoint(3, -i)],
-                PersistenceLoss = null,
+                Baselines = [],
             })],
         };
 

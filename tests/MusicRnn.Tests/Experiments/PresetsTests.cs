@@ -12,7 +12,7 @@ public sealed class PresetsTests
     {
         // Given the essay-code preset and a song longer than the frames it uses (30 s of 512-sample frames)
         var preset = Presets.EssayCode;
-        int frames = CodecFactory.Create(preset.Codec, preset.FrameLength).FrameCount(30 * preset.SampleRate);
+        int frames = CodecFactory.Create(preset.Data.Codec).FrameCount(30 * preset.Data.Codec.SampleRate);
 
         // When the runner counts the updates each model makes
         long updates = BenchRunner.UpdatesPerModel(preset, [frames]);
@@ -31,7 +31,7 @@ public sealed class PresetsTests
         var preset = Presets.Essay;
 
         // When its feature count and grid are read
-        int features = CodecFactory.Create(preset.Codec, preset.FrameLength).FeatureCount;
+        int features = CodecFactory.Create(preset.Data.Codec).FeatureCount;
 
         // Then it is the essay's text: 2048 fft features, 2048 hidden, windows of 200 every 5, 5 epochs of RMSProp, 4 archs × 1–3 layers
         Assert.Equal(2048, features);

@@ -44,13 +44,16 @@ public sealed class TableWriterTests
         // When the table is rendered
         var rows = TableRows(TableWriter.Render(grid), "Models");
 
-        // Then there is one row per model, with parameter count, the final errors and the baseline
+        // Then there is one row per model, with parameter count, the final errors, every baseline (the
+        // best marked) and the ratio of the validation loss to the best baseline
         Assert.Equal(["rnn-1", "rnn-2", "rnn-3", "cwrnn-1", "cwrnn-2"], rows.Select(r => r[0]));
         var cw2 = grid.Models.Single(m => m.Name == "cwrnn-2");
         var row = rows.Single(r => r[0] == "cwrnn-2");
         Assert.Equal(cw2.Parameters.ToString("N0", CultureInfo.InvariantCulture), row[3]);
         Assert.Equal(cw2.FinalValidationLoss!.Value, double.Parse(row[6], CultureInfo.InvariantCulture), 4);
-        Assert.Equal("0.35", row[7]);
+        Assert.Equal("0.35 ★", row[7]);
+        Assert.Equal("1.02", row[8]);
+        Assert.Equal((cw2.FinalValidationLoss!.Value / 0.35).ToString("0.000", CultureInfo.InvariantCulture), row[9]);
     }
 
     [Theory]
@@ -87,7 +90,7 @@ public sealed class TableWriterTests
         // When rendered
         var rows = TableRows(TableWriter.Render(grid), "Models");
 
-        // Then the row still has all eight cells
-        Assert.Equal(9, rows.Single().Length);
+        // Then the row still has all its cells: seven, two baselines and the ratio
+        Assert.Equal(10, rows.Single().Length);
     }
 }

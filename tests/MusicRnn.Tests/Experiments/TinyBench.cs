@@ -15,16 +15,17 @@ internal static class TinyBench
     public static BenchConfig Config(Architecture[] archs, int[] layers) => Presets.Quick with
     {
         TrackSeconds = 2,
-        SampleRate = 8000,
-        FrameLength = 64,
+        Data = Presets.Quick.Data with { Codec = Presets.Quick.Data.Codec with { SampleRate = 8000, FrameLength = 64 } },
         Archs = archs,
         Layers = layers,
-        Hidden = 8,
-        Modules = 4,
+        Model = new ModelSpec { HiddenSize = 8, Modules = 4 },
         Training = Presets.Quick.Training with { Window = 20, Stride = 10, Epochs = 1 },
         SampleSeconds = 0.5,
         PrimeSeconds = 0.5,
     };
+
+    /// <summary>The bench trained on <paramref name="audio"/> instead of its synthesized track.</summary>
+    public static BenchConfig WithAudio(this BenchConfig config, params string[] audio) => config with { Data = config.Data with { Audio = audio } };
 
     /// <summary>Writes the synthesized track to <paramref name="path"/> so several runs can share one file.</summary>
     public static string Track(string path, double seconds = 2, int sampleRate = 8000)

@@ -1,3 +1,4 @@
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Codecs;
 using MusicRnn.Models;
@@ -44,7 +45,7 @@ internal sealed class CheckpointFixture : IDisposable
             Model = Spec,
             Codec = new CodecSettings(Codec.Name, Frame, Rate),
             Normalizer = new NormalizerSettings("zscore"),
-            Data = new DataSettings(Objective.Next, 0.1, [new SongRecord(SongPath, Checkpoint.Sha256Of(SongPath), (int)frames.shape[0])]),
+            Data = new DataSettings(Target.Next, 0.1, [new SongRecord(SongPath, Checkpoint.Sha256Of(SongPath), (int)frames.shape[0])]),
             Training = new TrainingConfig(),
             Progress = new ProgressSettings(1, 10, 1.0, 0),
             Optimizer = new OptimizerSettings("rmsprop", new Dictionary<string, double>()),
@@ -53,7 +54,8 @@ internal sealed class CheckpointFixture : IDisposable
         // Where train puts it: the run folder's checkpoint/.
         RunDir = dir.File("run");
         ModelDir = Path.Combine(RunDir, "checkpoint");
-        Checkpoint.Save(ModelDir, config, Checkpoint.WeightsOf(Model, Normalizer.Shift, Normalizer.Scale), new Dictionary<string, Tensor>());
+        var normalizer = new Dictionary<string, Tensor> { [Checkpoint.NormalizerShift] = Normalizer.Shift, [Checkpoint.NormalizerScale] = Normalizer.Scale };
+        Checkpoint.Save(ModelDir, config, Checkpoint.WeightsOf(Model), normalizer, new Dictionary<string, Tensor>());
     }
 
     public IFrameCodec Codec { get; }

@@ -1,4 +1,6 @@
 using MusicRnn.Models;
+using MusicRnn.Objectives;
+using MusicRnn.Training;
 using MusicRnn.Tests.Models;
 using static TorchSharp.torch;
 using Generator = MusicRnn.Generation.Generator;
@@ -7,6 +9,8 @@ namespace MusicRnn.Tests.Generation;
 
 public sealed class GeneratorTests
 {
+    private static readonly Objective NextFrame = new FrameRegression(Target.Next);
+
     private const int Features = 6;
 
     [Fact]
@@ -15,7 +19,7 @@ public sealed class GeneratorTests
         // Given a model and 50 real frames, fed in chunks of 7 so the state must cross chunk edges
         using var model = new TinyRnn(Features);
         using var frames = Frames(50, seed: 3);
-        var generator = new Generator(model, chunkFrames: 7);
+        var generator = new Generator(model, NextFrame, chunkFrames: 7);
 
         // When teacher-forcing, and separately running the model once over all frames
         var forced = Collect(sink => generator.TeacherForced(frames, sink));
@@ -39,10 +43,10 @@ public sealed class GeneratorTests
         // Given a model, a 5-frame prime and no noise
         using var model = new TinyRnn(Features);
         using var prime = Frames(5, seed: 4);
-        var generator = new Generator(model, chunkFrames: 4);
+        var generator = new Generator(model, NextFrame, chunkFrames: 4);
 
         // When free-running for 10 frames
-        var generated = Collect(sink => generator.FreeRun(prime, 10, noise: 0, seed: 0, sink));
+        var generated = Collect(sink => generator.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
 
         // Then the frames are the prime's last prediction, then the model's answer to each previous frame
         var expected = new List<float>();
@@ -68,8 +72,8 @@ public sealed class GeneratorTests
         using var prime = Frames(9, seed: 5);
 
         // When generating 40 frames in chunks of 3 and in one chunk
-        var small = Collect(sink => new Generator(model, chunkFrames: 3).FreeRun(prime, 40, noise: 0.3, seed: 7, sink));
-        var whole = Collect(sink => new Generator(model, chunkFrames: 256).FreeRun(prime, 40, noise: 0.3, seed: 7, sink));
+        var small = Collect(sink => new Generator(model, NextFrame, chunkFrames: 3).FreeRun(prime, 40, new Feedback(0.3), seed: 7, sink));
+        var whole = Collect(sink => new Generator(model, NextFrame, chunkFrames: 256).FreeRun(prime, 40, new Feedback(0.3), seed: 7, sink));
 
         // Then both runs agree
         AssertClose(whole, small, 1e-5f);
@@ -81,12 +85,12 @@ public sealed class GeneratorTests
         // Given a model, a prime, and noise σ = 0.5
         using var model = new TinyRnn(Features);
         using var prime = Frames(5, seed: 6);
-        var generator = new Generator(model, chunkFrames: 8);
+        var generator = new Generator(model, NextFrame, chunkFrames: 8);
 
         // When generating twice with seed 1 and once with seed 2
-        var first = Collect(sink => generator.FreeRun(prime, 20, noise: 0.5, seed: 1, sink));
-        var again = Collect(sink => generator.FreeRun(prime, 20, noise: 0.5, seed: 1, sink));
-        var other = Collect(sink => generator.FreeRun(prime, 20, noise: 0.5, seed: 2, sink));
+        var first = Collect(sink => generator.FreeRun(prime, 20, new Feedback(0.5), seed: 1, sink));
+        var again = Collect(sink => generator.FreeRun(prime, 20, new Feedback(0.5), seed: 1, sink));
+        var other = Collect(sink => generator.FreeRun(prime, 20, new Feedback(0.5), seed: 2, sink));
 
         // Then the same seed gives identical frames and the other seed differs
         Assert.Equal(first, again);
@@ -99,10 +103,10 @@ public sealed class GeneratorTests
         // Given a model and an empty prime
         using var model = new TinyRnn(Features);
         using var prime = zeros(0, Features);
-        var generator = new Generator(model);
+        var generator = new Generator(model, NextFrame);
 
         // When generating 3 frames
-        var generated = Collect(sink => generator.FreeRun(prime, 3, noise: 0, seed: 0, sink));
+        var generated = Collect(sink => generator.FreeRun(prime, 3, new Feedback(0), seed: 0, sink));
 
         // Then the first frame is the model's answer to a zero frame
         float[] first;
@@ -121,11 +125,11 @@ public sealed class GeneratorTests
         // Given a noisy free run of 200 chunks of 4 frames
         using var model = new TinyRnn(Features);
         using var prime = Frames(5, seed: 8);
-        var generator = new Generator(model, chunkFrames: 4);
+        var generator = new Generator(model, NextFrame, chunkFrames: 4);
         var live = new List<long>();
 
         // When counting the live tensors each time a chunk is handed over
-        generator.FreeRun(prime, 800, noise: 0.1, seed: 3, chunk => live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        generator.FreeRun(prime, 800, new Feedback(0.1), seed: 3, chunk => live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
 
         // Then the count at the last chunk is the count at the tenth: nothing accumulates across chunks
         Assert.Equal(200, live.Count);
@@ -143,16 +147,16 @@ public sealed class GeneratorTests
         // Given a float64 LSTM, a prime of 0 or 5 frames, and chunks of 3 so 10 frames cross three chunk edges
         using var model = Lstm(layers, peepholes);
         using var prime = Frames(primeFrames, seed: 9, ScalarType.Float64);
-        var folded = new Generator(model, chunkFrames: 3);
-        var byForward = new Generator(model, chunkFrames: 3) { FoldLstm = false };
+        var folded = new Generator(model, NextFrame, chunkFrames: 3);
+        var byForward = new Generator(model, NextFrame, chunkFrames: 3) { FoldLstm = false };
 
         // When free-running 10 frames without noise on the fold and frame by frame through forward
-        var fold = CollectDoubles(sink => folded.FreeRun(prime, 10, noise: 0, seed: 0, sink));
-        var reference = CollectDoubles(sink => byForward.FreeRun(prime, 10, noise: 0, seed: 0, sink));
+        var fold = CollectDoubles(sink => folded.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
+        var reference = CollectDoubles(sink => byForward.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
 
         // Then the fold ran, and the frames agree to float64 rounding
-        Assert.True(folded.UsesFold(0, 10));
-        Assert.False(byForward.UsesFold(0, 10));
+        Assert.True(folded.UsesFold(new Feedback(0), 10));
+        Assert.False(byForward.UsesFold(new Feedback(0), 10));
         Assert.Equal(10 * Features, fold.Length);
         Assert.Equal(reference.Length, fold.Length);
         for (var i = 0; i < fold.Length; i++)
@@ -169,8 +173,8 @@ public sealed class GeneratorTests
         using var prime = Frames(4, seed: 10);
 
         // When free-running 10 frames on the fold and frame by frame through forward
-        var fold = Collect(sink => new Generator(model, chunkFrames: 3).FreeRun(prime, 10, noise: 0, seed: 0, sink));
-        var reference = Collect(sink => new Generator(model, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, noise: 0, seed: 0, sink));
+        var fold = Collect(sink => new Generator(model, NextFrame, chunkFrames: 3).FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
+        var reference = Collect(sink => new Generator(model, NextFrame, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
 
         // Then the frames agree to float32 rounding
         AssertClose(reference, fold, 1e-5f);
@@ -182,16 +186,16 @@ public sealed class GeneratorTests
         // Given an LSTM and a prime, and noise σ = 0.3
         using var model = Lstm(1, true);
         using var prime = Frames(5, seed: 11, ScalarType.Float64);
-        var generator = new Generator(model, chunkFrames: 3);
+        var generator = new Generator(model, NextFrame, chunkFrames: 3);
 
         // When generating with noise on the default generator, on one with the fold switched
         // off, and without noise
-        var noisy = CollectDoubles(sink => generator.FreeRun(prime, 10, noise: 0.3, seed: 4, sink));
-        var byForward = CollectDoubles(sink => new Generator(model, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, noise: 0.3, seed: 4, sink));
-        var clean = CollectDoubles(sink => generator.FreeRun(prime, 10, noise: 0, seed: 4, sink));
+        var noisy = CollectDoubles(sink => generator.FreeRun(prime, 10, new Feedback(0.3), seed: 4, sink));
+        var byForward = CollectDoubles(sink => new Generator(model, NextFrame, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, new Feedback(0.3), seed: 4, sink));
+        var clean = CollectDoubles(sink => generator.FreeRun(prime, 10, new Feedback(0), seed: 4, sink));
 
         // Then the noisy run did not use the fold, is exactly the frame-by-frame run, and the noise changed the frames
-        Assert.False(generator.UsesFold(0.3, 10));
+        Assert.False(generator.UsesFold(new Feedback(0.3), 10));
         Assert.Equal(byForward, noisy);
         Assert.True(noisy.Zip(clean).Max(p => Math.Abs(p.First - p.Second)) > 1e-3);
     }
@@ -202,16 +206,16 @@ public sealed class GeneratorTests
         // Given a noiseless LSTM free run of 200 chunks of 4 frames, on the fold
         using var model = Lstm(2, true);
         using var prime = Frames(5, seed: 8, ScalarType.Float64);
-        var generator = new Generator(model, chunkFrames: 4);
+        var generator = new Generator(model, NextFrame, chunkFrames: 4);
         var live = new List<long>();
         var before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         // When counting the live tensors each time a chunk is handed over, and after the run
-        generator.FreeRun(prime, 800, noise: 0, seed: 0, chunk => live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
+        generator.FreeRun(prime, 800, new Feedback(0), seed: 0, chunk => live.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount));
         var after = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
         // Then the count at the last chunk is the count at the tenth, and the run left nothing behind
-        Assert.True(generator.UsesFold(0, 800));
+        Assert.True(generator.UsesFold(new Feedback(0), 800));
         Assert.Equal(200, live.Count);
         Assert.Equal(live[9], live[^2]);
         Assert.Equal(before, after);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Tests.Cli;
-using MusicRnn.Training;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Tests.Reliability;
@@ -77,9 +77,9 @@ public sealed class DamagedCheckpointTests : IDisposable
     [Fact]
     public void Should_refuse_a_newer_format_version_saying_so()
     {
-        // Given a checkpoint that claims format version 2, then the refusal names config.json and the versions
-        EditConfig(c => c["version"] = 2);
-        AssertRefused(ConfigPath, "format version 2 is newer than this MusicRnn reads (version 1)");
+        // Given a checkpoint that claims format version 3, then the refusal names config.json and the versions
+        EditConfig(c => c["version"] = 3);
+        AssertRefused(ConfigPath, "format version 3 is newer than this MusicRnn reads (version 2)");
     }
 
     [Fact]

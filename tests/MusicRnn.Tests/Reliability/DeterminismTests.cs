@@ -1,6 +1,6 @@
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Tests.Cli;
-using MusicRnn.Training;
 using Xunit.Abstractions;
 
 namespace MusicRnn.Tests.Reliability;

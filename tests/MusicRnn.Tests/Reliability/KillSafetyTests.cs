@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Training;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Tests.Cli;
 using MusicRnn.Training;

@@ -1,3 +1,4 @@
+using MusicRnn.Checkpoints;
 using MusicRnn.Audio;
 using MusicRnn.Codecs;
 using MusicRnn.Training;

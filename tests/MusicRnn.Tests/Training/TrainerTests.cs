@@ -1,4 +1,5 @@
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 using MusicRnn.Training;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class TrainerTests
         var songs = new[] { new TrainingSong("chords", frames, 0) };
         using var model = new TinyRnn(Spec(8, 24));
         var config = new TrainingConfig { Window = 24, Stride = 4, Epochs = 6, Optimizer = OptimizerKind.Adam, LearningRate = 1e-2 };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
 
         // When training for a few epochs
         var losses = new List<double>();
@@ -45,7 +46,7 @@ public sealed class TrainerTests
         var spec = Spec(8, 16) with { Arch = arch, Modules = 4 };
         using var model = ModelFactory.Create(spec);
         var config = new TrainingConfig { Window = 12, Stride = 6, Epochs = 6, Optimizer = OptimizerKind.Adam, LearningRate = 2e-2 };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
 
         // When training for a few epochs
         var losses = new List<double>();
@@ -64,7 +65,7 @@ public sealed class TrainerTests
         var songs = new[] { new TrainingSong("noise", frames, 0) };
         using var model = new LeakySum(Spec(3, 3));
         var config = new TrainingConfig { Window = 10, Stride = 5, Epochs = 2, Optimizer = OptimizerKind.Sgd, LearningRate = 1e-3 };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
         var starts = new List<int>();
 
         // When training with the state carried
@@ -92,7 +93,7 @@ public sealed class TrainerTests
         var songs = new[] { new TrainingSong("noise", frames, 0) };
         using var model = new LeakySum(Spec(2, 2));
         var config = new TrainingConfig { Window = 10, Stride = 5, Batch = 2, Epochs = 1, Optimizer = OptimizerKind.Sgd, LearningRate = 1e-3 };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
         var plan = WindowPlan.For(60, config);
 
         // When training one epoch
@@ -122,7 +123,7 @@ public sealed class TrainerTests
         using var frames = Synthetic.NoiseFrames(frames: 40, features: 2, seed: 4);
         using var model = new LeakySum(Spec(2, 2));
         var config = new TrainingConfig { Window = 10, Stride = 5, State = StateMode.Reset, Epochs = 1, Optimizer = OptimizerKind.Sgd };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
 
         // When training one epoch
         trainer.TrainEpoch([new TrainingSong("noise", frames, 0)]);
@@ -141,7 +142,7 @@ public sealed class TrainerTests
         var songs = new[] { new TrainingSong("chords", frames, 0) };
         using var model = new TinyRnn(Spec(4, 6));
         var config = new TrainingConfig { Window = 10, Stride = 5, Epochs = 2, Optimizer = OptimizerKind.Rprop, LearningRate = 1e-2 };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
         var initial = Snapshot(model);
         var unchangedDuringEpoch = new List<bool>();
 
@@ -166,7 +167,7 @@ public sealed class TrainerTests
         frames[12, 0] = tensor(float.NaN);
         using var model = new TinyRnn(Spec(2, 4));
         var config = new TrainingConfig { Window = 10, Stride = 5, State = StateMode.Reset, Epochs = 1 };
-        using var trainer = new Trainer(model, config, Objective.Next);
+        using var trainer = new Trainer(model, config, new FrameRegression(Target.Next));
 
         // When training
         var e = Assert.Throws<TrainingDivergedException>(() => trainer.TrainEpoch([new TrainingSong("nan", frames, 0)]));
@@ -178,46 +179,13 @@ public sealed class TrainerTests
     }
 
     [Fact]
-    public void Should_measure_persistence_on_the_tail_targets()
-    {
-        // Given x_t = t over 10 frames with the last 2 held out
-        using var frames = arange(10, dtype: ScalarType.Float32).unsqueeze(1);
-        var songs = new[] { new TrainingSong("ramp", frames, 0.2) };
-
-        // When measuring the persistence baseline for next-frame prediction and for reconstruction
-        double? next = Trainer.PersistenceLoss(songs, Objective.Next);
-        double? same = Trainer.PersistenceLoss(songs, Objective.Reconstruct);
-
-        // Then predicting x_8 by x_7 and x_9 by x_8 errs by 1 each; reconstruction by persistence is exact
-        Assert.Equal(8, songs[0].TailStart);
-        Assert.Equal(1.0, next!.Value, 12);
-        Assert.Equal(0.0, same!.Value, 12);
-    }
-
-    [Fact]
-    public void Should_measure_the_mean_baseline_from_every_songs_training_frames()
-    {
-        // Given two ramps, 0..9 and 10..19, each with its last 2 frames held out
-        using var a = arange(10, dtype: ScalarType.Float32).unsqueeze(1);
-        using var b = arange(10, 20, dtype: ScalarType.Float32).unsqueeze(1);
-        var songs = new[] { new TrainingSong("a", a, 0.2), new TrainingSong("b", b, 0.2) };
-
-        // When measuring the mean baseline
-        double? mean = Trainer.MeanLoss(songs);
-
-        // Then the training frames 0..7 and 10..17 average 8.5, and the tails 8, 9, 18, 19 miss it by
-        // -0.5, 0.5, 9.5, 10.5: (0.25 + 0.25 + 90.25 + 110.25) / 4 = 50.25
-        Assert.Equal(50.25, mean!.Value, 12);
-    }
-
-    [Fact]
     public void Should_validate_on_the_tail_with_the_context_of_the_whole_song()
     {
         // Given a leaky-sum model (output = its state) and a song longer than one validation chunk
         using var frames = Synthetic.NoiseFrames(frames: 2500, features: 2, seed: 7);
         var song = new TrainingSong("noise", frames, 0.1);
         using var model = new LeakySum(Spec(2, 2));
-        using var trainer = new Trainer(model, new TrainingConfig { Optimizer = OptimizerKind.Sgd }, Objective.Next);
+        using var trainer = new Trainer(model, new TrainingConfig { Optimizer = OptimizerKind.Sgd }, new FrameRegression(Target.Next));
 
         // When validating
         double loss = trainer.ValidationLoss([song])!.Value;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Xunit.Abstractions;
+using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
 using MusicRnn.Training;
 using static TorchSharp.torch;
 
@@ -9,6 +11,8 @@ namespace MusicRnn.Tests.Training;
 
 public sealed class TrainingSessionTests
 {
+    private static readonly Objective Frames = new FrameRegression(Target.Next);
+
     private const int Features = 8;
 
     private static TrainingData Data(int frames = 70, int seed = 11, double validate = 0.2)
@@ -16,7 +20,7 @@ public sealed class TrainingSessionTests
         var song = Synthetic.ChordFrames(frames, Features, seed);
         return new TrainingData([new TrainingSong("synthetic.wav", song, validate)],
             [new SongRecord("synthetic.wav", new string('a', 64), frames)],
-            new CodecSettings("rfft", Features, 22050), NormalizerKind.ZScore, zeros(Features), ones(Features), Objective.Next, validate);
+            new CodecSettings("rfft", Features, 22050), NormalizerKind.ZScore, zeros(Features), ones(Features), Target.Next, validate);
     }
 
     private static ModelSpec Gru => new() { Arch = Architecture.Gru, HiddenSize = 8, Layers = 1 };
@@ -28,7 +32,7 @@ public sealed class TrainingSessionTests
     };
 
     private static TrainingResult Run(TrainingData data, ModelSpec spec, TrainingConfig training, string outDir, bool resume = false, IProgressSink? progress = null) =>
-        TrainingSession.Run(data, spec, training, new RunConfig { OutDirectory = outDir, Resume = resume }, progress ?? NullProgress.Instance, ModelFactory.Create);
+        TrainingSession.Run(data, Frames, spec, training, new RunConfig { OutDirectory = outDir, Resume = resume }, progress ?? NullProgress.Instance, ModelFactory.Create);
 
     [Theory]
     [InlineData(OptimizerKind.RmsProp)]
@@ -87,7 +91,7 @@ public sealed class TrainingSessionTests
         var training = Training(OptimizerKind.RmsProp, 3);
 
         // When training
-        var e = Assert.Throws<TrainingDivergedException>(() => TrainingSession.Run(data, Gru, training,
+        var e = Assert.Throws<TrainingDivergedException>(() => TrainingSession.Run(data, Frames, Gru, training,
             new RunConfig { OutDirectory = dir.Path }, NullProgress.Instance, spec => new PoisonedModel(ModelFactory.Create(spec), healthyWindows: 10)));
 
         // Then it names iteration 11 and the checkpoint folder, which still loads at epoch 1
@@ -115,7 +119,7 @@ public sealed class TrainingSessionTests
     }
 
     [Fact]
-    public void Should_write_a_persistence_baseline_and_a_validation_loss_per_epoch()
+    public void Should_write_every_baseline_by_name_and_a_validation_loss_per_epoch()
     {
         // Given a song with 20% held out
         using var dir = new TempDir();
@@ -124,10 +128,19 @@ public sealed class TrainingSessionTests
         // When training 2 epochs
         var result = Run(data, Gru, Training(OptimizerKind.RmsProp, 2), dir.Path);
 
-        // Then validation.csv has the untrained row and one per epoch, each with the same baseline
-        var rows = File.ReadAllLines(dir.File(TrainingLog.ValidationFile)).Skip(1).Select(l => l.Split(',')).ToArray();
+        // Then validation.csv names its columns by the objective's baselines, and has the untrained
+        // row and one per epoch, each with the same baselines
+        var lines = File.ReadAllLines(dir.File(TrainingLog.ValidationFile));
+        Assert.Equal("epoch,iteration,seconds,validation_loss,persistence_loss,mean_loss", lines[0]);
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.Equal(["0", "1", "2"], rows.Select(r => r[0]));
-        Assert.All(rows, r => Assert.Equal(result.PersistenceLoss!.Value, double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 12));
+        Assert.Equal(["persistence", "mean"], result.Baselines.Select(b => b.Name));
+        Assert.All(rows, r => Assert.Equal(result.Baselines[0].Loss!.Value, double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 12));
+        Assert.All(rows, r => Assert.Equal(result.Baselines[1].Loss!.Value, double.Parse(r[5], System.Globalization.CultureInfo.InvariantCulture), 12));
+        // and the log reads itself back as typed rows with the same figures
+        var typed = TrainingLog.ReadValidation(dir.Path);
+        Assert.Equal(result.Epochs[^1].ValidationLoss, typed[^1].Loss);
+        Assert.Equal(result.Baselines, typed[^1].Baselines);
         Assert.Equal(result.Epochs[^1].ValidationLoss!.Value, double.Parse(rows[^1][3], System.Globalization.CultureInfo.InvariantCulture), 12);
         // and log.csv has one row per iteration, numbered from 1
         var iterations = File.ReadAllLines(dir.File(TrainingLog.IterationFile)).Skip(1).Select(l => long.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
@@ -152,13 +165,13 @@ public sealed class TrainingMemoryTests(ITestOutputHelper output)
         const int features = 64;
         var song = Synthetic.ChordFrames(160, features, seed: 12);
         using var data = new TrainingData([new TrainingSong("synthetic.wav", song, 0.1)], [new SongRecord("synthetic.wav", new string('b', 64), 160)],
-            new CodecSettings("rfft", features, 22050), NormalizerKind.ZScore, zeros(features), ones(features), Objective.Next, 0.1);
+            new CodecSettings("rfft", features, 22050), NormalizerKind.ZScore, zeros(features), ones(features), Target.Next, 0.1);
         var spec = new ModelSpec { Arch = Architecture.Lstm, HiddenSize = 64, Peepholes = false };
         var training = new TrainingConfig { Window = 20, Stride = 10, Epochs = 5, LearningRate = 1e-3 };
         var sink = new MemorySink();
 
         // When training
-        TrainingSession.Run(data, spec, training, new RunConfig { OutDirectory = dir.Path }, sink, ModelFactory.Create);
+        TrainingSession.Run(data, new FrameRegression(Target.Next), spec, training, new RunConfig { OutDirectory = dir.Path }, sink, ModelFactory.Create);
 
         // Then the working set after epoch 5 has grown by at most 10% over that after epoch 1
         // (a leak only grows; the allocator returning pages to the OS may shrink it)

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
 using MusicRnn.Models;
 using MusicRnn.Training;
 using static TorchSharp.torch;
 
-namespace MusicRnn.Tests.Training;
+namespace MusicRnn.Tests.Checkpoints;
 
 public sealed class CheckpointTests
 {
@@ -23,7 +24,7 @@ public sealed class CheckpointTests
         Model = spec,
         Codec = new CodecSettings("rfft", 6, 22050),
         Normalizer = new NormalizerSettings("zscore"),
-        Data = new DataSettings(Objective.Next, 0.1, [new SongRecord("/music/a.wav", new string('0', 64), 100)]),
+        Data = new DataSettings(Target.Next, 0.1, [new SongRecord("/music/a.wav", new string('0', 64), 100)]),
         Training = new TrainingConfig(),
         Progress = new ProgressSettings(epoch, epoch * 10L, epoch * 1.5, 0),
         Optimizer = new OptimizerSettings("rmsprop", new Dictionary<string, double> { ["head.bias.step"] = epoch * 10 }),
@@ -33,9 +34,10 @@ public sealed class CheckpointTests
     private static void SaveModel(string directory, FrameModel model, int epoch, Action? beforeSwap = null)
     {
         using var scope = NewDisposeScope();
-        var weights = Checkpoint.WeightsOf(model, zeros(Features), ones(Features));
+        var weights = Checkpoint.WeightsOf(model);
+        var normalizer = new Dictionary<string, Tensor> { [Checkpoint.NormalizerShift] = zeros(Features), [Checkpoint.NormalizerScale] = ones(Features) };
         var optimizer = new Dictionary<string, Tensor> { ["head.bias.square_avg"] = full(Features, (float)epoch) };
-        Checkpoint.Save(directory, Config(model.Spec, epoch), weights, optimizer, beforeSwap);
+        Checkpoint.Save(directory, Config(model.Spec, epoch), weights, normalizer, optimizer, beforeSwap);
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed class CheckpointTests
         // When the file is read with a parser written here from the safetensors spec alone
         var tensors = ParseSafetensors(File.ReadAllBytes(Path.Combine(dir.File("ckpt"), Checkpoint.WeightsFile)));
 
-        // Then names, dtypes and shapes are DESIGN.md §5's (LSTM gates i, f, g, o stacked: 4H rows)
+        // Then names, dtypes and shapes are docs/ARCHITECTURE.md's (Checkpoints) (LSTM gates i, f, g, o stacked: 4H rows)
         var expected = new Dictionary<string, long[]>
         {
             ["rnn.weight_ih_l0"] = [4 * Hidden, Features], ["rnn.weight_hh_l0"] = [4 * Hidden, Hidden],
@@ -60,7 +62,6 @@ public sealed class CheckpointTests
             ["rnn.bias_ih_l1"] = [4 * Hidden], ["rnn.bias_hh_l1"] = [4 * Hidden],
             ["rnn.peephole_i_l1"] = [Hidden], ["rnn.peephole_f_l1"] = [Hidden], ["rnn.peephole_o_l1"] = [Hidden],
             ["head.weight"] = [Features, Hidden], ["head.bias"] = [Features],
-            ["normalizer.shift"] = [Features], ["normalizer.scale"] = [Features],
         };
         Assert.Equal(expected.Keys.Order(), tensors.Keys.Order());
         foreach (var (name, shape) in expected)
@@ -90,14 +91,12 @@ public sealed class CheckpointTests
         // When reading the weights file independently
         var tensors = ParseSafetensors(File.ReadAllBytes(Path.Combine(dir.File("ckpt"), Checkpoint.WeightsFile)));
 
-        // Then the names and shapes are DESIGN.md §5's (GRU gates r, z, n: 3H rows; logistic regression: only the head, I → O)
+        // Then the names and shapes are docs/ARCHITECTURE.md's (Checkpoints) (GRU gates r, z, n: 3H rows; logistic regression: only the head, I → O)
         var expected = layerTensors.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(t => t.Split(':'))
             .ToDictionary(t => t[0], t => t[1].Split('x').Select(long.Parse).ToArray());
         expected["head.weight"] = [Features, arch == Architecture.LogReg ? Features : Hidden];
         expected["head.bias"] = [Features];
-        expected["normalizer.shift"] = [Features];
-        expected["normalizer.scale"] = [Features];
         Assert.Equal(expected.Keys.Order(), tensors.Keys.Order());
         foreach (var (name, shape) in expected) Assert.Equal(shape, tensors[name].Shape);
         if (arch == Architecture.CwRnn)
@@ -146,7 +145,7 @@ public sealed class CheckpointTests
         // When rebuilding everything from the folder alone
         using var checkpoint = Checkpoint.Load(dir.File("ckpt"));
         using var model = checkpoint.CreateModel(CPU);
-        using var normalizer = checkpoint.CreateNormalizer();
+        using var normalizer = checkpoint.CreateNormalizer()!;
         var codec = checkpoint.CreateCodec();
 
         // Then the model computes what the original did, and the normalizer and codec are the saved ones
@@ -207,7 +206,7 @@ public sealed class CheckpointTests
     [InlineData("{\"hello\": 1}", "not a MusicRnn checkpoint")]
     [InlineData("{\"format\": \"musicrnn-checkpoint\", \"version\": 7}", "version 7")]
     [InlineData("not json", "not a MusicRnn checkpoint")]
-    public void Should_reject_a_config_that_is_not_a_version_1_checkpoint(string json, string expected)
+    public void Should_reject_a_config_that_is_not_a_checkpoint_this_version_reads(string json, string expected)
     {
         // Given a folder whose config.json is something else
         using var dir = new TempDir();

@@ -2,21 +2,30 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MusicRnn.Codecs;
 using MusicRnn.Models;
+using MusicRnn.Objectives;
+using MusicRnn.Training;
 
-namespace MusicRnn.Training;
+namespace MusicRnn.Checkpoints;
 
 /// <summary>
-/// The contents of a checkpoint's config.json (DESIGN.md §5): everything needed to rebuild
-/// the model, decode its frames, and continue its training exactly. Written with
-/// snake_case keys and lower-case enum names (the command line's spellings).
+/// The contents of a checkpoint's config.json (docs/ARCHITECTURE.md, "Checkpoints"): everything
+/// needed to rebuild the model, its objective, decode its frames, and continue its training
+/// exactly. Written with snake_case keys and lower-case enum names (the command line's spellings).
 /// </summary>
 public sealed record CheckpointConfig
 {
     /// <summary>The format's fixed name.</summary>
     public const string FormatName = "musicrnn-checkpoint";
 
-    /// <summary>The only version this code reads and writes.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// The version this code writes. Version 2 keeps the normalizer's statistics in a file of their
+    /// own and names the objective; version 1 (statistics inside weights.safetensors, the objective
+    /// always the squared error) is still read.
+    /// </summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The oldest version this code reads.</summary>
+    public const int OldestVersion = 1;
 
     /// <summary>Always <see cref="FormatName"/>; anything else is not a MusicRnn checkpoint.</summary>
     public string Format { get; init; } = FormatName;
@@ -24,13 +33,16 @@ public sealed record CheckpointConfig
     /// <summary>Format version.</summary>
     public int Version { get; init; } = CurrentVersion;
 
+    /// <summary>What the model predicts and how that is scored (version 1 had only the squared error).</summary>
+    public ObjectiveSettings Objective { get; init; } = new(FrameRegression.MetricName);
+
     /// <summary>The model's architecture and sizes.</summary>
     public required ModelSpec Model { get; init; }
 
     /// <summary>How frames were made from audio.</summary>
     public required CodecSettings Codec { get; init; }
 
-    /// <summary>How features were normalized (the statistics are in weights.safetensors).</summary>
+    /// <summary>How features were normalized (the statistics are in normalizer.safetensors).</summary>
     public required NormalizerSettings Normalizer { get; init; }
 
     /// <summary>What was trained on and towards what target.</summary>
@@ -63,8 +75,12 @@ public sealed record CheckpointConfig
 }
 
 /// <summary>The normalizer a checkpoint's model space uses.</summary>
-/// <param name="Kind">zscore, minmax or none; shift and scale are weights.safetensors' normalizer.shift / normalizer.scale.</param>
+/// <param name="Kind">zscore, minmax or none; shift and scale are normalizer.safetensors' normalizer.shift / normalizer.scale.</param>
 public sealed record NormalizerSettings(string Kind);
+
+/// <summary>Which objective a checkpoint's model was trained under.</summary>
+/// <param name="Name">The objective's <see cref="Objective.Name"/> ("mse").</param>
+public sealed record ObjectiveSettings(string Name);
 
 /// <summary>One training song, identified by content so a resume can tell it is the same audio.</summary>
 /// <param name="Path">Full path the audio was read from.</param>
@@ -73,10 +89,10 @@ public sealed record NormalizerSettings(string Kind);
 public sealed record SongRecord(string Path, string Sha256, int Frames);
 
 /// <summary>What a checkpoint was trained on.</summary>
-/// <param name="Objective">next or reconstruct.</param>
+/// <param name="Target">next or reconstruct; kept under its version-1 key "objective".</param>
 /// <param name="ValidateFraction">Fraction of each song held out at its end.</param>
 /// <param name="Songs">The training songs in training order.</param>
-public sealed record DataSettings(Objective Objective, double ValidateFraction, IReadOnlyList<SongRecord> Songs);
+public sealed record DataSettings([property: JsonPropertyName("objective")] Target Target, double ValidateFraction, IReadOnlyList<SongRecord> Songs);
 
 /// <summary>How far training got when the checkpoint was written (always at an epoch's end).</summary>
 /// <param name="Epoch">Epochs completed.</param>

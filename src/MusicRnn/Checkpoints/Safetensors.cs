@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
-namespace MusicRnn.Training;
+namespace MusicRnn.Checkpoints;
 
 /// <summary>
 /// Reads and writes the safetensors format (https://github.com/huggingface/safetensors):

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using MusicRnn.Models;
+
+namespace MusicRnn.Cli.Options;
+
+/// <summary>
+/// The options that shape a model (<see cref="ModelSpec"/>) apart from its architecture and depth,
+/// shared by <c>train</c>, <c>bench</c> and <c>demo</c>; null unless given.
+/// </summary>
+internal sealed class ModelOptions
+{
+    private readonly Option<int?> _hidden = new("--hidden") { Description = "hidden units per layer" };
+    private readonly Option<int?> _modules = new("--modules") { Description = "cwrnn: modules the hidden layer is split into" };
+    private readonly Option<int[]> _periods = new("--periods") { Description = "cwrnn: period of each module (default 1 2 4 ...)", AllowMultipleArgumentsPerToken = true };
+    private readonly Option<Activation?> _activation = Choice.Of<Activation>("--activation", "rnn/cwrnn nonlinearity");
+    private readonly Option<bool?> _peepholes = new("--peepholes") { Description = "lstm peephole connections: true or false (default true)" };
+    private readonly Option<GruReset?> _gruReset = Choice.Of<GruReset>("--gru-reset", "gru reset gate before (Cho) or after (cuDNN) the recurrent product");
+
+    /// <param name="defaults">The values used when an option is not given, shown in the help; null when they are a preset's.</param>
+    public ModelOptions(ModelSpec? defaults)
+    {
+        if (defaults is null) return;
+        TrainingOptions.Default(_hidden, defaults.HiddenSize);
+        TrainingOptions.Default(_modules, defaults.Modules);
+        TrainingOptions.Default(_activation, Choice.NameOf(defaults.Activation));
+        TrainingOptions.Default(_gruReset, Choice.NameOf(defaults.GruReset));
+    }
+
+    /// <summary>Adds every option to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (Option o in new Option[] { _hidden, _modules, _periods, _activation, _peepholes, _gruReset })
+            command.Options.Add(o);
+    }
+
+    /// <summary>Whether <c>--hidden</c> was given (it excludes <c>--match-params</c>).</summary>
+    public bool HiddenGiven(ParseResult parsed) => parsed.GetValue(_hidden) is not null;
+
+    /// <summary><paramref name="baseline"/> with every given option put in its place (not validated).</summary>
+    public ModelSpec Apply(ParseResult parsed, ModelSpec baseline)
+    {
+        var spec = baseline;
+        if (parsed.GetValue(_hidden) is { } hidden) spec = spec with { HiddenSize = hidden };
+        if (parsed.GetValue(_modules) is { } modules) spec = spec with { Modules = modules };
+        if (parsed.GetValue(_periods) is { Length: > 0 } periods) spec = spec with { Periods = periods };
+        if (parsed.GetValue(_activation) is { } activation) spec = spec with { Activation = activation };
+        if (parsed.GetValue(_peepholes) is { } peepholes) spec = spec with { Peepholes = peepholes };
+        if (parsed.GetValue(_gruReset) is { } reset) spec = spec with { GruReset = reset };
+        return spec;
+    }
+}
