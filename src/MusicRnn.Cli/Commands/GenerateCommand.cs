@@ -6,7 +6,7 @@ namespace MusicRnn.Cli.Commands;
 
 /// <summary>
 /// <c>musicrnn generate</c>: new audio from a trained checkpoint, free-running or teacher-forced,
-/// with its metrics in FILE.json beside FILE.wav (DESIGN.md §6).
+/// with its metrics in FILE.json beside FILE.wav (docs/ARCHITECTURE.md, "Generation").
 /// </summary>
 internal static class GenerateCommand
 {

@@ -18,7 +18,7 @@ public enum NormalizerKind
 /// <summary>
 /// The affine map between codec features and model space, model = (x − shift) / scale per
 /// feature, with statistics taken from the training audio and saved with the model
-/// (<c>normalizer.shift</c>, <c>normalizer.scale</c>, DESIGN.md §5).
+/// (<c>normalizer.shift</c>, <c>normalizer.scale</c>, docs/ARCHITECTURE.md, "Checkpoints").
 /// </summary>
 /// <remarks>
 /// The normalizer owns <see cref="Shift"/> and <see cref="Scale"/>. They are kept out of every

@@ -46,7 +46,7 @@ public static class Presets
     };
 
     /// <summary>
-    /// What the essay's code ran (DESIGN.md §8): 1024 fft features per frame (its stereo 256-sample
+    /// What the essay's code ran (docs/ARCHITECTURE.md, "Experiments"): 1024 fft features per frame (its stereo 256-sample
     /// frames; mono 512-sample frames give the same count), 1024 hidden units, windows of 100
     /// every 5 over the song's first 1024 frames, reconstruction, Adagrad lr 0.001, 5 epochs, no
     /// held-out tail. Its loop started a window at every fifth of those 1024 frames (0, 5, …, 1020:

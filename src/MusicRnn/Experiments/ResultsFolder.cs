@@ -1,7 +1,7 @@
 namespace MusicRnn.Experiments;
 
 /// <summary>
-/// A bench output folder as a whole (DESIGN.md §7): results.json, table.md, the figures,
+/// A bench output folder as a whole (docs/ARCHITECTURE.md, "Experiments"): results.json, table.md, the figures,
 /// samples/ and report.html. <c>bench</c> writes one after training; <c>report DIR…</c> merges
 /// several into a new one.
 /// </summary>

@@ -2,7 +2,7 @@ using MusicRnn.Audio;
 
 namespace MusicRnn.Generation;
 
-/// <summary>What <c>musicrnn generate</c> is asked to do (DESIGN.md §6).</summary>
+/// <summary>What <c>musicrnn generate</c> is asked to do (docs/ARCHITECTURE.md, "Generation").</summary>
 public sealed record GenerationConfig
 {
     /// <summary>The checkpoint folder to load (<c>--model</c>).</summary>

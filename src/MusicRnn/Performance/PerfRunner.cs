@@ -20,7 +20,7 @@ namespace MusicRnn.Performance;
 /// </remarks>
 public static class PerfRunner
 {
-    /// <summary>Updates of the essay-code workload: 5 epochs of 205 windows (DESIGN.md §7).</summary>
+    /// <summary>Updates of the essay-code workload: 5 epochs of 205 windows (docs/ARCHITECTURE.md, "Experiments").</summary>
     public const int EssayUpdates = 1025;
 
     /// <summary>Size of the essay-code workload: input = hidden = 1024.</summary>

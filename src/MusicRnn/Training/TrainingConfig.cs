@@ -1,6 +1,6 @@
 namespace MusicRnn.Training;
 
-/// <summary>How a window's starting state is chosen (DESIGN.md §4).</summary>
+/// <summary>How a window's starting state is chosen (docs/ARCHITECTURE.md, "Training").</summary>
 public enum StateMode
 {
     /// <summary>Each window starts from the previous window's start state advanced <c>stride</c> steps without gradient.</summary>
@@ -26,7 +26,7 @@ public enum OptimizerKind
 
 /// <summary>
 /// How truncated back-propagation through time walks over the songs and updates the
-/// weights (DESIGN.md §4). Defaults are the essay's.
+/// weights (docs/ARCHITECTURE.md, "Training"). Defaults are the essay's.
 /// </summary>
 public sealed record TrainingConfig
 {
