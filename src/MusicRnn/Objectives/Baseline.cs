@@ -18,11 +18,12 @@ public abstract class Baseline
     /// <summary>The rule in a line, for reports ("ŷ_t = x_t").</summary>
     public abstract string Rule { get; }
 
-    /// <summary>Its loss on the held-out tails of <paramref name="songs"/>, or null when nothing is held out.</summary>
-    public abstract double? Measure(IReadOnlyList<TrainingSong> songs);
+    /// <summary>Its loss on the held-out tails of <paramref name="songs"/> (null when nothing is held out), with how it was fitted.</summary>
+    public abstract BaselineLoss Measure(IReadOnlyList<TrainingSong> songs);
 }
 
 /// <summary>A baseline's measured loss.</summary>
 /// <param name="Name">The baseline's <see cref="Baseline.Name"/>.</param>
 /// <param name="Loss">Its loss in the objective's metric; null when nothing was held out.</param>
-public sealed record BaselineLoss(string Name, double? Loss);
+/// <param name="Detail">What a fitted rule chose on the training frames ("k = 4, …"), for notes; null for fixed rules. Not logged.</param>
+public sealed record BaselineLoss(string Name, double? Loss, string? Detail = null);

@@ -15,7 +15,7 @@ internal sealed class PersistenceBaseline(FrameObjective objective) : Baseline
 
     public override string Rule => "ŷ_t = x_t (the frame just heard)";
 
-    public override double? Measure(IReadOnlyList<TrainingSong> songs)
+    public override BaselineLoss Measure(IReadOnlyList<TrainingSong> songs)
     {
         var shift = objective.TargetShift;
         var total = default(MetricSum);
@@ -26,7 +26,7 @@ internal sealed class PersistenceBaseline(FrameObjective objective) : Baseline
             using var scope = NewDisposeScope();
             total += objective.Score(song.Frames.narrow(0, first, count), song.Frames.narrow(0, first + shift, count));
         }
-        return total.Mean;
+        return new(Name, total.Mean);
     }
 }
 
@@ -42,17 +42,17 @@ internal sealed class MeanFrameBaseline(FrameObjective objective) : Baseline
 
     public override string Rule => "ŷ_t = the mean training frame";
 
-    public override double? Measure(IReadOnlyList<TrainingSong> songs)
+    public override BaselineLoss Measure(IReadOnlyList<TrainingSong> songs)
     {
         using var scope = NewDisposeScope();
         var heads = songs.Where(s => s.TailStart > 0 && s.TailStart < s.FrameCount).ToArray();
-        if (heads.Length == 0) return null;
+        if (heads.Length == 0) return new(Name, null);
         // In float64: the mean of many frames, and its error, should not carry float32 rounding.
         var training = cat(heads.Select(s => s.Frames.narrow(0, 0, s.TailStart).to_type(ScalarType.Float64)).ToArray(), 0); // [frames, D]
         var mean = training.mean([0L]);                                                                                      // [D]
         var total = default(MetricSum);
         foreach (var song in heads)
             total += objective.Score(mean, song.Frames.narrow(0, song.TailStart, song.FrameCount - song.TailStart).to_type(ScalarType.Float64));
-        return total.Mean;
+        return new(Name, total.Mean);
     }
 }

@@ -9,7 +9,7 @@ namespace MusicRnn.Objectives;
 /// The plumbing every objective over real-valued frames shares: the model outputs a frame in
 /// model space, the target is the next frame or the frame itself (<see cref="Training.Target"/>),
 /// a generated frame is fed back as it is (or with Gaussian noise), and the baselines are the
-/// frame rules persistence and the mean frame. A leaf says only how a prediction is scored
+/// frame rules persistence, the mean frame and linear prediction. A leaf says only how a prediction is scored
 /// (<see cref="FrameRegression"/>: squared error).
 /// </summary>
 public abstract class FrameObjective : Objective
@@ -18,7 +18,7 @@ public abstract class FrameObjective : Objective
     protected FrameObjective(Target target)
     {
         Target = target;
-        Baselines = [new PersistenceBaseline(this), new MeanFrameBaseline(this)];
+        Baselines = [new PersistenceBaseline(this), new MeanFrameBaseline(this), new LinearPredictionBaseline(this)];
     }
 
     /// <summary>The next frame or the frame itself.</summary>

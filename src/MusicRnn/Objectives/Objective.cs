@@ -70,8 +70,7 @@ public abstract class Objective
     public abstract string? FeedbackProblem(ModelSpec spec);
 
     /// <summary>The validation metric of every baseline on <paramref name="songs"/>' held-out tails, by name.</summary>
-    public IReadOnlyList<BaselineLoss> MeasureBaselines(IReadOnlyList<TrainingSong> songs) =>
-        [.. Baselines.Select(b => new BaselineLoss(b.Name, b.Measure(songs)))];
+    public IReadOnlyList<BaselineLoss> MeasureBaselines(IReadOnlyList<TrainingSong> songs) => [.. Baselines.Select(b => b.Measure(songs))];
 }
 
 /// <summary>A metric summed over some values, and how many.</summary>

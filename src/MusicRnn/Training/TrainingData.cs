@@ -2,6 +2,7 @@ using System.Globalization;
 using MusicRnn.Audio;
 using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
+using MusicRnn.Objectives;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Training;
@@ -62,6 +63,19 @@ public sealed class TrainingData : IDisposable
 
     /// <summary>Features per frame.</summary>
     public int FeatureCount => (int)Songs[0].Frames.shape[1];
+
+    /// <summary>
+    /// The objective's baselines on these songs' held-out tails, measured once per objective: the
+    /// models of a bench grid share one data set, and a fitted rule (linear prediction) costs seconds.
+    /// </summary>
+    public IReadOnlyList<BaselineLoss> Baselines(Objective objective)
+    {
+        if (!_baselines.TryGetValue(objective, out var measured))
+            _baselines[objective] = measured = objective.MeasureBaselines(Songs);
+        return measured;
+    }
+
+    private readonly Dictionary<Objective, IReadOnlyList<BaselineLoss>> _baselines = [];
 
     /// <summary>The normalizer's statistics under their checkpoint names (<see cref="Checkpoint.NormalizerFile"/>).</summary>
     public IReadOnlyDictionary<string, Tensor> NormalizerTensors => new Dictionary<string, Tensor>

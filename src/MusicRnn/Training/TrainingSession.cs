@@ -63,7 +63,7 @@ public static class TrainingSession
             using var trainer = new Trainer(model, training, objective);
             double secondsBefore = 0;
             TrainingLog log;
-            var baselines = objective.MeasureBaselines(data.Songs);
+            var baselines = data.Baselines(objective);
             var columns = baselines.Select(b => b.Name).ToArray();
             Directory.CreateDirectory(run.OutDirectory);
             var clock = Stopwatch.StartNew();
@@ -106,7 +106,8 @@ public static class TrainingSession
         bool haveCheckpoint = firstEpoch > 1;
         foreach (var (baseline, measured) in objective.Baselines.Zip(baselines))
             if (measured.Loss is { } b)
-                progress.Note(string.Create(CultureInfo.InvariantCulture, $"{baseline.Name} baseline ({baseline.Rule}) on the validation tails: {objective.Metric} {b:G5}"));
+                progress.Note(string.Create(CultureInfo.InvariantCulture,
+                    $"{baseline.Name} baseline ({baseline.Rule}{(measured.Detail is { } d ? $"; {d}" : "")}) on the validation tails: {objective.Metric} {b:G5}"));
         progress.Begin("train", Math.Max(0, training.Epochs - trainer.CompletedEpochs) * perEpoch);
 
         for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
@@ -140,10 +141,24 @@ public static class TrainingSession
             var summary = new EpochSummary(epoch, trainer.Iteration, trainLoss, validation, seconds);
             epochs.Add(summary);
             progress.Note(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {epoch}/{training.Epochs}: train loss {trainLoss:G5}, validation loss {(validation is { } v ? v.ToString("G5", CultureInfo.InvariantCulture) : "n/a")}, {seconds:F1} s"));
+                $"epoch {epoch}/{training.Epochs}: train loss {trainLoss:G5}, validation loss {(validation is { } v ? v.ToString("G5", CultureInfo.InvariantCulture) : "n/a")}, {seconds:F1} s")
+                + AgainstBaselines(validation, baselines));
         }
         progress.Complete();
         return new TrainingResult(epochs, losses, baselines, model.ParameterCount(), run.CheckpointDirectory);
+    }
+
+    /// <summary>
+    /// Whether a validation loss is below every baseline yet, the early sign of a run that learns
+    /// (or of a dead one): "; below every baseline (0.85 of linear's)" or "; not below linear (0.311) yet".
+    /// </summary>
+    internal static string AgainstBaselines(double? validation, IReadOnlyList<BaselineLoss> baselines)
+    {
+        var best = baselines.Where(b => b.Loss is { } l && double.IsFinite(l)).MinBy(b => b.Loss);
+        if (validation is not { } v || best?.Loss is not { } bar) return "";
+        return v < bar
+            ? string.Create(CultureInfo.InvariantCulture, $"; below every baseline ({v / bar:0.000} of {best.Name}'s)")
+            : string.Create(CultureInfo.InvariantCulture, $"; not below the {best.Name} baseline ({bar:G4}) yet");
     }
 
     /// <summary>The checkpoint configuration of this run (progress and optimizer state filled in at each save).</summary>

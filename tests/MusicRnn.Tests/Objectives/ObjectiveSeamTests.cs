@@ -53,7 +53,7 @@ public sealed class ObjectiveSeamTests
         // Then the logs are in the objective's unit with its baselines by name: the persistence baseline
         // read back equals the objective's own score of ŷ_t = x_t on the tail, and the loss fell
         var logs = ModelLogs.Read(dir.Path);
-        Assert.Equal(["persistence", "mean"], logs.Baselines().Select(b => b.Name));
+        Assert.Equal(["persistence", "mean", "linear"], logs.Baselines().Select(b => b.Name));
         var tail = song.narrow(0, 95, 25);
         var persistence = (song.narrow(0, 95, 24) - song.narrow(0, 96, 24)).abs().mean().item<float>();
         Assert.Equal(persistence, logs.Baselines()[0].Loss!.Value, 5);

@@ -131,16 +131,16 @@ public sealed class TrainingSessionTests
         // Then validation.csv names its columns by the objective's baselines, and has the untrained
         // row and one per epoch, each with the same baselines
         var lines = File.ReadAllLines(dir.File(TrainingLog.ValidationFile));
-        Assert.Equal("epoch,iteration,seconds,validation_loss,persistence_loss,mean_loss", lines[0]);
+        Assert.Equal("epoch,iteration,seconds,validation_loss,persistence_loss,mean_loss,linear_loss", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.Equal(["0", "1", "2"], rows.Select(r => r[0]));
-        Assert.Equal(["persistence", "mean"], result.Baselines.Select(b => b.Name));
+        Assert.Equal(["persistence", "mean", "linear"], result.Baselines.Select(b => b.Name));
         Assert.All(rows, r => Assert.Equal(result.Baselines[0].Loss!.Value, double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture), 12));
         Assert.All(rows, r => Assert.Equal(result.Baselines[1].Loss!.Value, double.Parse(r[5], System.Globalization.CultureInfo.InvariantCulture), 12));
         // and the log reads itself back as typed rows with the same figures
         var typed = TrainingLog.ReadValidation(dir.Path);
         Assert.Equal(result.Epochs[^1].ValidationLoss, typed[^1].Loss);
-        Assert.Equal(result.Baselines, typed[^1].Baselines);
+        Assert.Equal(result.Baselines.Select(b => (b.Name, b.Loss)), typed[^1].Baselines.Select(b => (b.Name, b.Loss)));
         Assert.Equal(result.Epochs[^1].ValidationLoss!.Value, double.Parse(rows[^1][3], System.Globalization.CultureInfo.InvariantCulture), 12);
         // and log.csv has one row per iteration, numbered from 1
         var iterations = File.ReadAllLines(dir.File(TrainingLog.IterationFile)).Skip(1).Select(l => long.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture));
