@@ -136,6 +136,10 @@ public sealed class Trainer : IDisposable
         // Views made here, outside the per-step scopes, so they live for the whole song.
         var inputs = song.Frames.narrow(0, 0, length);        // [L, D]
         var targets = song.Frames.narrow(0, shift, length);   // [L, D]
+        // Windows that follow each other end to end (stride = window, the sample-level models' layout)
+        // start from the state the last one ended in; overlapping ones from their start state
+        // advanced `stride` steps.
+        bool carry = _config.State == StateMode.Carry, adjacent = stride == window;
         ModelState? carried = null;
         try
         {
@@ -143,15 +147,23 @@ public sealed class Trainer : IDisposable
             {
                 var starts = Enumerable.Range(0, plan.Streams).Select(s => plan.Start(s, step, stride)).ToArray();
                 long iteration = Iteration + 1;
+                bool more = carry && step + 1 < plan.Steps;
+                ModelState? ended = null;
                 Tensor Loss()
                 {
-                    var (output, _) = _model.forward(Windows(inputs, starts, window), carried);   // [W, S, D]
+                    var (output, state) = _model.forward(Windows(inputs, starts, window), carried);   // [W, S, D]
+                    if (more && adjacent) ended = state.Detach().MoveToOuterDisposeScope();
                     return _objective.Loss(output, Windows(targets, starts, window));
                 }
                 var result = epochGradient is null ? _step.Update(iteration, Loss) : _step.Accumulate(iteration, Loss, epochGradient);
                 Iteration = iteration;
 
-                if (_config.State == StateMode.Carry && step + 1 < plan.Steps)
+                if (ended is not null)
+                {
+                    carried?.Dispose();
+                    carried = ended;
+                }
+                else if (more)
                 {
                     // The next window starts `stride` frames later: advance this window's start
                     // state over those frames, without a graph.
