@@ -20,6 +20,7 @@ internal sealed class TrainingOptions
     private readonly Option<bool> _nesterov = new("--nesterov") { Description = "sgd: Nesterov momentum" };
     private readonly Option<double?> _clip = new("--clip") { Description = "gradient-norm ceiling (0 = off)" };
     private readonly Option<long?> _seed = new("--seed") { Description = "seed of the weights (and of a bench's synthesized track and samples)" };
+    private readonly Option<int?> _validateEvery = new("--validate-every") { Description = "also validate every N iterations, within epochs (0 = at epoch ends only)" };
 
     /// <param name="defaults">The values used when an option is not given, shown in the help; null when they are a preset's.</param>
     public TrainingOptions(TrainingConfig? defaults)
@@ -43,7 +44,7 @@ internal sealed class TrainingOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { _window, _stride, _batch, _state, _epochs, _optimizer, _lr, _momentum, _nesterov, _clip, _seed })
+        foreach (Option o in new Option[] { _window, _stride, _batch, _state, _epochs, _optimizer, _lr, _momentum, _nesterov, _clip, _seed, _validateEvery })
             command.Options.Add(o);
     }
 
@@ -62,6 +63,7 @@ internal sealed class TrainingOptions
         if (parsed.GetValue(_nesterov)) t = t with { Nesterov = true };
         if (parsed.GetValue(_clip) is { } clip) t = t with { Clip = clip };
         if (parsed.GetValue(_seed) is { } seed) t = t with { Seed = seed };
+        if (parsed.GetValue(_validateEvery) is { } every) t = t with { ValidateEvery = every };
         return t;
     }
 }

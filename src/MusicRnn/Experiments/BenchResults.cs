@@ -325,6 +325,13 @@ public sealed record ModelResult
     [JsonIgnore]
     public double? RatioToBestBaseline => FinalValidationLoss is { } v && BestBaseline?.Loss is { } b && b > 0 ? v / b : null;
 
+    /// <summary>
+    /// When the validation loss first fell below every baseline (the essay's criterion: the time a
+    /// model takes to reach an error): training seconds and iteration; null if it never did (or
+    /// nothing was held out).
+    /// </summary>
+    public TimeToTarget? BelowBaselines { get; init; }
+
     /// <summary>The generated sample, relative to the results folder ("samples/lstm-2.wav"); null if none.</summary>
     public string? Sample { get; init; }
 
@@ -337,6 +344,11 @@ public sealed record ModelResult
     /// <summary>Mean seconds per epoch (0 when no epoch ran).</summary>
     public double SecondsPerEpoch => EpochSeconds.Count == 0 ? 0 : EpochSeconds.Average();
 }
+
+/// <summary>How long a model took to reach a target loss.</summary>
+/// <param name="Seconds">Training seconds (validation excluded) until the validation that first reached it.</param>
+/// <param name="Iteration">The iteration that validation followed.</param>
+public sealed record TimeToTarget(double Seconds, long Iteration);
 
 /// <summary>A baseline as results describe it.</summary>
 /// <param name="Name">Its name (the validation log's column is <c>{Name}_loss</c>).</param>

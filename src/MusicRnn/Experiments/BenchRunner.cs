@@ -190,6 +190,7 @@ public static class BenchRunner
             FinalTrainLoss = logs.FinalTrainLoss(),
             FinalValidationLoss = logs.EpochEnds.Count > 0 ? logs.EpochEnds[^1].Loss : null,
             Baselines = logs.Baselines(),
+            BelowBaselines = logs.FirstBelowBaselines() is { } first ? new TimeToTarget(first.Seconds, first.Iteration) : null,
             Sample = sample,
             Provenance = Provenance(run),
         };
@@ -339,8 +340,11 @@ public static class BenchRunner
         string grid = done < total
             ? string.Create(c, $"grid {elapsed:F0} s so far, about {left:F0} s left")
             : string.Create(c, $"grid done in {elapsed:F0} s");
+        string target = model.Baselines.Count == 0 ? ""
+            : model.BelowBaselines is { } t ? string.Create(c, $", below every baseline after {t.Seconds:F1} s (iteration {t.Iteration})")
+            : ", NEVER below every baseline";
         progress.Note(string.Create(c,
-            $"[{done}/{total}] {model.Name}: {model.Parameters:N0} parameters, final train loss {ResultsTables.Loss(model.FinalTrainLoss)}, {model.TrainSeconds:F1} s of training; {grid}"));
+            $"[{done}/{total}] {model.Name}: {model.Parameters:N0} parameters, final train loss {ResultsTables.Loss(model.FinalTrainLoss)}, {model.TrainSeconds:F1} s of training{target}; {grid}"));
     }
 
     /// <summary>Passes progress on with the model's name and place in the grid in front, so the bar says which model it is.</summary>

@@ -18,7 +18,17 @@ internal sealed record ModelLogs(IReadOnlyList<IterationRow> Iterations, IReadOn
         new(TrainingLog.ReadIterations(directory), TrainingLog.ReadValidation(directory));
 
     /// <summary>The rows of epochs 1 onwards: where each epoch ended.</summary>
-    public IReadOnlyList<ValidationRow> EpochEnds => [.. Validations.Where(v => v.Epoch >= 1)];
+    public IReadOnlyList<ValidationRow> EpochEnds => [.. Validations.Where(v => v.Epoch >= 1 && v.AtEpochEnd)];
+
+    /// <summary>
+    /// The first validation (at an epoch's end or within one) whose loss was below every baseline
+    /// measured: the essay's criterion, the time a model takes to reach an error; null if none was.
+    /// </summary>
+    public ValidationRow? FirstBelowBaselines()
+    {
+        var bar = Baselines().Select(b => b.Loss).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min();
+        return double.IsNaN(bar) ? null : Validations.FirstOrDefault(v => v.Loss is { } l && l < bar);
+    }
 
     /// <summary>Seconds of each epoch: the differences of the cumulative times at the epochs' ends (the first from 0).</summary>
     public IReadOnlyList<double> EpochSeconds()

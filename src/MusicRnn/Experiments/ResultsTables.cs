@@ -79,9 +79,10 @@ internal static class ResultsTables
     {
         string metric = MetricName(results.Settings.LossMetric);
         var baselines = results.Settings.Baselines.Select(b => b.Name).ToList();
-        string[] header = ["Model", "Layers", "Hidden", "Parameters", "Seconds / epoch",
+        bool judged = baselines.Count > 0;
+        string[] header = ["Model", "Layers", "Hidden", "Parameters", "Seconds / epoch", .. judged ? (string[])["Below every baseline after"] : [],
             $"Final train {metric}", $"Final validation {metric}", .. baselines.Select(b => $"{Capitalized(b)} {metric}"),
-            .. baselines.Count > 0 ? (string[])["Validation / best baseline"] : []];
+            .. judged ? (string[])["Validation / best baseline"] : []];
         var rows = results.Models.Order(ModelOrder.Instance).Select(m => (IReadOnlyList<string>)
         [
             m.Name,
@@ -89,12 +90,13 @@ internal static class ResultsTables
             m.Spec.Hidden.ToString(CultureInfo.InvariantCulture),
             m.Parameters.ToString("N0", CultureInfo.InvariantCulture),
             m.EpochSeconds.Count == 0 ? Missing : Seconds(m.SecondsPerEpoch),
+            .. judged ? (string[])[m.BelowBaselines is { } t ? $"{Seconds(t.Seconds)} s (it. {t.Iteration.ToString(CultureInfo.InvariantCulture)})" : "never"] : [],
             Loss(m.FinalTrainLoss),
             m.FinalValidationLoss is { } v ? Loss(v) : Missing,
             .. baselines.Select(name => m.Baselines.FirstOrDefault(b => b.Name == name) is { Loss: { } l } b
                 ? Loss(l) + (b == m.BestBaseline ? BestMark : "")
                 : Missing),
-            .. baselines.Count > 0 ? (string[])[m.RatioToBestBaseline is { } r ? r.ToString("0.000", CultureInfo.InvariantCulture) : Missing] : [],
+            .. judged ? (string[])[m.RatioToBestBaseline is { } r ? r.ToString("0.000", CultureInfo.InvariantCulture) : Missing] : [],
         ]).ToList();
         return new TextTable(header, [false, .. Enumerable.Repeat(true, header.Length - 1)], rows);
     }

@@ -13,22 +13,30 @@ namespace MusicRnn.Training;
 /// <param name="Seconds">Training seconds at its end, over all runs.</param>
 public sealed record IterationRow(long Iteration, int Epoch, int Song, int WindowStart, double Loss, double GradientNorm, double Seconds);
 
-/// <summary>A row of validation.csv: the model and every baseline on the held-out tails at an epoch's end.</summary>
-/// <param name="Epoch">Epochs completed (0 = the untrained model).</param>
+/// <summary>A row of validation.csv: the model and every baseline on the held-out tails, at an epoch's end or within one.</summary>
+/// <param name="Epoch">
+/// Training done, in epochs: a whole number at an epoch's end (0 = the untrained model), a fraction
+/// for a validation within an epoch (<c>--validate-every</c>), never rounded up to the epoch's end.
+/// </param>
 /// <param name="Iteration">Iterations completed.</param>
 /// <param name="Seconds">Training seconds so far, over all runs.</param>
 /// <param name="Loss">The model's validation loss; null when nothing is held out.</param>
 /// <param name="Baselines">Each baseline's loss, in the objective's order.</param>
-public sealed record ValidationRow(int Epoch, long Iteration, double Seconds, double? Loss, IReadOnlyList<BaselineLoss> Baselines);
+public sealed record ValidationRow(double Epoch, long Iteration, double Seconds, double? Loss, IReadOnlyList<BaselineLoss> Baselines)
+{
+    /// <summary>Whether the row was written at an epoch's end (or before training).</summary>
+    public bool AtEpochEnd => Epoch == Math.Floor(Epoch);
+}
 
 /// <summary>
 /// The run's CSV logs in the output folder, written as training goes and read back as typed rows
 /// (docs/ARCHITECTURE.md, "Formats"):
 /// <list type="bullet">
 /// <item>log.csv — a row per iteration: iteration, epoch, song, window_start, train_loss, grad_norm, seconds.</item>
-/// <item>validation.csv — a row per epoch end: epoch, iteration, seconds, validation_loss, then one
-/// <c>{baseline}_loss</c> column per baseline of the objective, all in the objective's unit. Row
-/// epoch 0 is the untrained model. A baseline measured once is repeated on every row so each row
+/// <item>validation.csv — a row per epoch end (and, with <c>--validate-every</c>, within epochs):
+/// epoch (training done, in epochs: fractional within an epoch), iteration, seconds,
+/// validation_loss, then one <c>{baseline}_loss</c> column per baseline of the objective, all in
+/// the objective's unit. Row epoch 0 is the untrained model. A baseline measured once is repeated on every row so each row
 /// plots on its own; losses are empty when nothing is held out.</item>
 /// </list>
 /// A resumed run first cuts both files back to the checkpoint, so rows written after the last
@@ -73,7 +81,7 @@ public sealed class TrainingLog : IDisposable
     {
         string iterations = Path.Combine(directory, IterationFile), validation = Path.Combine(directory, ValidationFile);
         Rewrite(iterations, IterationHeader, ReadIterations(directory).Where(r => r.Iteration <= iteration).Select(Format));
-        var rows = ReadValidation(directory).Where(r => r.Epoch <= epoch).ToList();
+        var rows = ReadValidation(directory).Where(r => r.Epoch <= epoch && r.Iteration <= iteration).ToList();
         Rewrite(validation, ValidationHeader(baselines), rows.Select(r => Format(r, baselines)));
         return Open(directory, baselines);
     }
@@ -82,8 +90,8 @@ public sealed class TrainingLog : IDisposable
     public void Append(IterationRecord r, double seconds) =>
         _iterations.Write(Format(new IterationRow(r.Iteration, r.Epoch, r.Song, r.WindowStart, r.Loss, r.GradientNorm, seconds)) + "\n");
 
-    /// <summary>Appends an epoch's validation row; <paramref name="baselines"/> in the order the log was created with.</summary>
-    public void AppendValidation(int epoch, long iteration, double seconds, double? validation, IReadOnlyList<BaselineLoss> baselines)
+    /// <summary>Appends a validation row; <paramref name="baselines"/> in the order the log was created with.</summary>
+    public void AppendValidation(double epoch, long iteration, double seconds, double? validation, IReadOnlyList<BaselineLoss> baselines)
     {
         _validation.Write(Format(new ValidationRow(epoch, iteration, seconds, validation, baselines), _baselines) + "\n");
         Flush();
@@ -119,7 +127,7 @@ public sealed class TrainingLog : IDisposable
         if (!columns.Take(ValidationColumns.Length).SequenceEqual(ValidationColumns)) return [];
         var baselines = columns.Skip(ValidationColumns.Length).Select(c => c.EndsWith("_loss", StringComparison.Ordinal) ? c[..^5] : c).ToArray();
         return [.. rows.Where(f => f.Length == columns.Length).Select(f => new ValidationRow(
-            int.Parse(f[0], CultureInfo.InvariantCulture), long.Parse(f[1], CultureInfo.InvariantCulture), Number(f[2]) ?? 0, Number(f[3]),
+            Number(f[0]) ?? 0, long.Parse(f[1], CultureInfo.InvariantCulture), Number(f[2]) ?? 0, Number(f[3]),
             [.. baselines.Select((name, i) => new BaselineLoss(name, Number(f[ValidationColumns.Length + i])))]))];
     }
 
@@ -130,7 +138,7 @@ public sealed class TrainingLog : IDisposable
         $"{r.Iteration},{r.Epoch},{r.Song},{r.WindowStart},{r.Loss:R},{r.GradientNorm:R},{r.Seconds:F3}");
 
     private static string Format(ValidationRow r, IReadOnlyList<string> columns) => string.Create(CultureInfo.InvariantCulture,
-        $"{r.Epoch},{r.Iteration},{r.Seconds:F3},{Format(r.Loss)}")
+        $"{r.Epoch:0.####},{r.Iteration},{r.Seconds:F3},{Format(r.Loss)}")
         + string.Concat(columns.Select(c => "," + Format(r.Baselines.FirstOrDefault(b => b.Name == c)?.Loss)));
 
     private static string Format(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "";

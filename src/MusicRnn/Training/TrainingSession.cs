@@ -110,6 +110,17 @@ public static class TrainingSession
                     $"{baseline.Name} baseline ({baseline.Rule}{(measured.Detail is { } d ? $"; {d}" : "")}) on the validation tails: {objective.Metric} {b:G5}"));
         progress.Begin("train", Math.Max(0, training.Epochs - trainer.CompletedEpochs) * perEpoch);
 
+        // Training seconds leave validation out, so an epoch's time and the time to a target mean
+        // the same however often the model is validated.
+        clock.Restart();
+        double? Validate()
+        {
+            clock.Stop();
+            double? loss = trainer.ValidationLoss(data.Songs);
+            clock.Start();
+            return loss;
+        }
+
         for (int epoch = firstEpoch; epoch <= training.Epochs; epoch++)
         {
             double trainLoss;
@@ -121,6 +132,15 @@ public static class TrainingSession
                     losses.Add(record.Loss);
                     progress.Report(record.Iteration - firstIteration,
                         string.Create(CultureInfo.InvariantCulture, $"epoch {record.Epoch}/{training.Epochs} loss {record.Loss:G4}"));
+                    long within = record.Iteration - ((record.Epoch - 1) * perEpoch);
+                    if (training.ValidateEvery > 0 && record.Iteration % training.ValidateEvery == 0 && within < perEpoch)
+                    {
+                        // Within the epoch: its fraction done, cut (not rounded) so it never reads as the epoch's end.
+                        double done = record.Epoch - 1 + (Math.Floor(within * 10_000.0 / perEpoch) / 10_000);
+                        double? loss = Validate();
+                        log.AppendValidation(done, record.Iteration, secondsBefore + clock.Elapsed.TotalSeconds, loss, baselines);
+                        progress.Note(string.Create(CultureInfo.InvariantCulture, $"iteration {record.Iteration}: validation loss {loss:G5}") + AgainstBaselines(loss, baselines));
+                    }
                 });
             }
             catch (TrainingDivergedException e)
@@ -129,7 +149,7 @@ public static class TrainingSession
                 throw new TrainingDivergedException(e.Iteration, haveCheckpoint ? run.CheckpointDirectory : null);
             }
 
-            double? validation = trainer.ValidationLoss(data.Songs);
+            double? validation = Validate();
             double seconds = secondsBefore + clock.Elapsed.TotalSeconds;
             log.AppendValidation(epoch, trainer.Iteration, seconds, validation, baselines);
             var (optimizerTensors, scalars) = trainer.Optimizer.SaveState();
@@ -194,7 +214,7 @@ public static class TrainingSession
 
     private static (string Path, string Saved, string Asked)? FirstDifference(string path, JsonNode? saved, JsonNode? asked)
     {
-        if (path == "training.epochs") return null;
+        if (path is "training.epochs" or "training.validate_every") return null;
         if (saved is JsonObject a && asked is JsonObject b)
         {
             foreach (string key in a.Select(kv => kv.Key).Union(b.Select(kv => kv.Key)))

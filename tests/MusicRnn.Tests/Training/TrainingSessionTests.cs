@@ -103,6 +103,31 @@ public sealed class TrainingSessionTests
     }
 
     [Fact]
+    public void Should_validate_within_epochs_when_asked_and_find_when_the_model_first_beat_every_baseline()
+    {
+        // Given a song giving 10 iterations an epoch, validated every 3 iterations as well
+        using var dir = new TempDir();
+        using var data = Data();
+        var result = Run(data, Gru, Training(OptimizerKind.RmsProp, 2) with { ValidateEvery = 3 }, dir.Path);
+
+        // When reading the validation log back
+        var rows = TrainingLog.ReadValidation(dir.Path);
+
+        // Then rows within epochs carry the fraction of training done, never a whole epoch, and the
+        // epochs' ends stay whole numbers with the epochs' losses
+        Assert.Equal([0, 0.3, 0.6, 0.9, 1, 1.2, 1.5, 1.8, 2], rows.Select(r => r.Epoch));
+        Assert.Equal([0L, 3, 6, 9, 10, 12, 15, 18, 20], rows.Select(r => r.Iteration));
+        var logs = MusicRnn.Experiments.ModelLogs.Read(dir.Path);
+        Assert.Equal([1.0, 2.0], logs.EpochEnds.Select(r => r.Epoch));
+        Assert.Equal(result.Epochs.Select(e => e.ValidationLoss), logs.EpochEnds.Select(r => r.Loss));
+        // and the first row below every baseline is the first whose loss is below the smallest
+        double bar = result.Baselines.Min(b => b.Loss!.Value);
+        var first = logs.FirstBelowBaselines();
+        Assert.Equal(rows.FirstOrDefault(r => r.Loss < bar), first);
+        Assert.True(rows.Select(r => r.Seconds).SequenceEqual(rows.Select(r => r.Seconds).Order()), "training seconds never go back");
+    }
+
+    [Fact]
     public void Should_reject_a_window_longer_than_a_song_before_writing_anything()
     {
         // Given a 70-frame song with 14 held out
