@@ -47,16 +47,10 @@ public sealed class Generator
     /// <summary>Frames made per chunk.</summary>
     public int ChunkFrames { get; }
 
-    /// <summary>
-    /// Whether a noiseless LSTM free run may use <see cref="FreeRunningLstm"/> (the default); false
-    /// runs every model frame by frame through forward, the reference the fold is tested against.
-    /// </summary>
-    internal bool FoldLstm { get; init; } = true;
-
     /// <summary>Whether <see cref="FreeRun"/> with this noise and length runs on the fold.</summary>
     /// <remarks>With noise the fed-back frame is not the prediction the fold assumes; a single
     /// frame takes no step, so preparing the fold would be wasted.</remarks>
-    internal bool UsesFold(double noise, long frames) => FoldLstm && noise == 0 && frames > 1 && FreeRunningLstm.Supports(model);
+    internal bool UsesFold(double noise, long frames) => model.Kernel == Kernel.Fastest && noise == 0 && frames > 1 && FreeRunningLstm.Supports(model);
 
     /// <summary>
     /// Primes the state on <paramref name="prime"/>, then feeds each prediction back as the next

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -6,7 +7,7 @@ namespace MusicRnn.Models;
 /// <summary>
 /// A stack of recurrent layers run by explicit cells: the <c>rnn</c> submodule of every
 /// recurrent model that has no fused libtorch kernel (peephole LSTM, GRU with reset before,
-/// sigmoid RNN, Clockwork RNN). Its parameters carry PyTorch's flat names (DESIGN.md §5),
+/// sigmoid RNN, Clockwork RNN). Its parameters carry PyTorch's flat names (docs/ARCHITECTURE.md, Models),
 /// the same names libtorch's fused <c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c> give theirs,
 /// so one checkpoint layout serves both paths.
 /// </summary>
@@ -87,7 +88,8 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
             {
                 // Gate blocks (i, f, g, o): the f block is rows [H, 2H).
                 using var forget = p.narrow(0, hidden, hidden);
-                forget.fill_(name.StartsWith("bias_ih", StringComparison.Ordinal) ? 1.0 : 0.0);
+                using var value = (name.StartsWith("bias_ih", StringComparison.Ordinal) ? 1.0 : 0.0).ToScalar();
+                forget.fill_(value);
             }
         }
     }

@@ -107,7 +107,7 @@ public sealed class ModelFactoryTests
         TorchSharp.torch.manual_seed(3);
         var spec = Sizes with { Arch = arch, GruReset = reset };
         var fast = ModelFactory.Create(spec);
-        var libtorch = ModelFactory.CreateOnLibtorchKernel(spec);
+        var libtorch = ModelFactory.Create(spec, Kernel.Libtorch);
         libtorch.load_state_dict(fast.state_dict());
         using var input = TorchSharp.torch.randn(6, 3, spec.InputSize);
 
