@@ -94,6 +94,9 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
         }
     }
 
+    /// <summary>The time loop every layer runs.</summary>
+    internal RecurrentCell Cell => cell;
+
     /// <param name="input">Frames [T, B, I].</param>
     /// <param name="state">Per layer <see cref="RecurrentCell.StateSize"/> tensors [B, H], layer by layer.</param>
     /// <returns>The top layer's h_t [T, B, H] and the state after the window.</returns>
