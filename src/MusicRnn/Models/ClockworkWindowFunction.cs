@@ -8,7 +8,8 @@ namespace MusicRnn.Models;
 /// and at each step only the active rows of the recurrent product.
 /// </summary>
 /// <remarks>
-/// It needs periods where each divides the next (T_i | T_j for i &lt; j, as with the default
+/// Koutník, Greff, Gomez &amp; Schmidhuber (2014), A Clockwork RNN, ICML; equations as in
+/// <see cref="ClockworkCell"/>. It needs periods where each divides the next (T_i | T_j for i &lt; j, as with the default
 /// 2^i): then a module ticks only when every faster one does, so the active units at step t
 /// are a prefix [0, m_t·k) of the hidden layer and every product is a contiguous slice. With
 /// periods 2^i about two modules tick per step whatever their number, so a 16-module layer

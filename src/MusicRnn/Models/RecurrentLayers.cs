@@ -6,8 +6,9 @@ namespace MusicRnn.Models;
 
 /// <summary>
 /// A stack of recurrent layers run by explicit cells: the <c>rnn</c> submodule of every
-/// recurrent model that has no fused libtorch kernel (peephole LSTM, GRU with reset before,
-/// sigmoid RNN, Clockwork RNN). Its parameters carry PyTorch's flat names (docs/ARCHITECTURE.md, Models),
+/// recurrent model not on a fused libtorch module (the architectures libtorch lacks: peephole
+/// LSTM, GRU with reset before, sigmoid RNN, Clockwork RNN; and every architecture on
+/// <see cref="Kernel.Window"/> or <see cref="Kernel.Reference"/>). Its parameters carry PyTorch's flat names (docs/ARCHITECTURE.md, Models),
 /// the same names libtorch's fused <c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c> give theirs,
 /// so one checkpoint layout serves both paths.
 /// </summary>

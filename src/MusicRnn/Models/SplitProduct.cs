@@ -14,7 +14,8 @@ namespace MusicRnn.Models;
 /// one <c>bmm</c>, the blocks run on all of libtorch's threads: forward, each block makes its
 /// own columns of the output; backward, each block makes a partial product over its share of
 /// the N summands, and the partials are added (row blocks of U beat column blocks backward, and
-/// more blocks than threads balance better: measured by <c>musicrnn perf</c>, bench/results/).
+/// more blocks than threads balance better; the window functions' speed is measured by
+/// <c>musicrnn perf</c>, bench/results/2026-11-26-final-b1-threads2).
 /// Backward the partial sums change the order of the additions, so results differ from the plain
 /// product by float rounding. With one thread the blocks would only add work, so the plain
 /// product runs.

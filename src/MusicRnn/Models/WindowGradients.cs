@@ -17,7 +17,7 @@ internal static class WindowGradients
     public static Tensor PreviousStates(Tensor h0, Tensor hAll) =>
         cat([h0.unsqueeze(0), hAll.narrow(0, 0, hAll.shape[0] - 1)], 0);
 
-    /// <summary>Σ over steps and streams of <paramref name="deltas"/>ᵀ <paramref name="inputs"/>: [T, B, N] and [T, B, K] → [N, K].</summary>
+    /// <summary>Σ over steps and streams of <paramref name="deltas"/>ᵀ <paramref name="inputs"/>: [T, B, N] and [T, B, K] (or already [T·B, ·]) → [N, K].</summary>
     public static Tensor Weight(Tensor deltas, Tensor inputs) =>
         Rows(deltas).t().matmul(Rows(inputs));
 
@@ -25,7 +25,7 @@ internal static class WindowGradients
     public static void AddWeight(Tensor into, Tensor deltas, Tensor inputs) =>
         into.addmm_(Rows(deltas).t(), Rows(inputs));
 
-    /// <summary>Σ over steps and streams of <paramref name="deltas"/>: [T, B, N] → [N].</summary>
+    /// <summary>Σ over steps and streams of <paramref name="deltas"/>: [T, B, N] (or [T·B, N]) → [N].</summary>
     public static Tensor Bias(Tensor deltas) => Rows(deltas).sum(new long[] { 0 });
 
     // [T, B, N] → [T·B, N]: one row per step and stream.
