@@ -80,8 +80,12 @@ public sealed class TemporaryScalarAnalyzer : DiagnosticAnalyzer
         if (conversion.OperatorMethod is null || !SymbolEqualityComparer.Default.Equals(conversion.Type, scalar)) return;
         if (conversion.Operand.Type is null || SymbolEqualityComparer.Default.Equals(conversion.Operand.Type, scalar) || IsOwned(conversion)) return;
         var number = conversion.Operand.Syntax.ToString();
+        // ToScalar() binds tighter than an operator or a sign: (a / b).ToScalar(), (-1).ToScalar().
+        var receiver = conversion.Operand.Syntax is IdentifierNameSyntax or MemberAccessExpressionSyntax or LiteralExpressionSyntax or InvocationExpressionSyntax
+            ? number
+            : $"({number})";
         context.ReportDiagnostic(Diagnostic.Create(NumberToScalar, conversion.Syntax.GetLocation(), number,
-            "becomes a temporary Scalar", $"a Scalar that outlives the call (using var s = {number}.ToScalar();) or a tensor operand"));
+            "becomes a temporary Scalar", $"a Scalar that outlives the call (using var s = {receiver}.ToScalar();) or a tensor operand"));
     }
 
     private static void OnInvocation(OperationAnalysisContext context, IInvocationOperation invocation, INamedTypeSymbol scalar, ConcurrentDictionary<IMethodSymbol, string> ids)

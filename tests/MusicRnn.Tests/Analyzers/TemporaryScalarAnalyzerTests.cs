@@ -100,6 +100,19 @@ public sealed class TemporaryScalarAnalyzerTests
         Assert.Contains("add_(Tensor target, Scalar alpha)", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a.mul_(factor);", "using var s = factor.ToScalar();")]
+    [InlineData("a.mul_(factor / 2);", "using var s = (factor / 2).ToScalar();")]
+    [InlineData("a.fill_(-1);", "using var s = (-1).ToScalar();")]
+    public void Should_suggest_a_using_declaration_that_compiles(string body, string suggestion)
+    {
+        // Given a number converted in place; When analysed
+        var message = Assert.Single(Analyze(body)).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+
+        // Then the suggested declaration is valid C# for that number
+        Assert.Contains(suggestion, message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Should_list_only_members_that_exist_in_the_referenced_torchsharp()
     {
