@@ -54,17 +54,12 @@ public sealed class Generator
     /// <summary>Frames made per chunk.</summary>
     public int ChunkFrames { get; }
 
-    /// <summary>
-    /// Whether a noiseless LSTM free run may use <see cref="FreeRunningLstm"/> (the default); false
-    /// runs every model frame by frame through forward, the reference the fold is tested against.
-    /// </summary>
-    internal bool FoldLstm { get; init; } = true;
-
     /// <summary>Whether <see cref="FreeRun"/> with this feedback and length runs on the fold.</summary>
-    /// <remarks>The fold assumes the fed-back input is the prediction itself; a single frame takes no
-    /// step, so preparing the fold would be wasted.</remarks>
+    /// <remarks>Only a model on the fastest kernel folds (the others are the references it is tested
+    /// against); the fold assumes the fed-back input is the prediction itself; a single frame takes
+    /// no step, so preparing the fold would be wasted.</remarks>
     internal bool UsesFold(Feedback feedback, long frames) =>
-        FoldLstm && objective.FeedsPredictionBack(feedback) && frames > 1 && FreeRunningLstm.Supports(model);
+        model.Kernel == Kernel.Fastest && objective.FeedsPredictionBack(feedback) && frames > 1 && FreeRunningLstm.Supports(model);
 
     /// <summary>
     /// Primes the state on <paramref name="prime"/>, then feeds each prediction back as the next

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Models;
@@ -17,25 +18,26 @@ namespace MusicRnn.Models;
 /// initialisation). The stored weight_hh keeps its masked entries at exactly 0 as well,
 /// which <see cref="RecurrentLayers.ResetParameters"/> ensures. With periods that divide each
 /// other (the default) the window runs as one <see cref="ClockworkWindowFunction"/>, doing
-/// only the active modules' work; otherwise as one <see cref="ElmanWindowFunction"/>. The
-/// autograd loop here is the reference both are proved against.
+/// only the active modules' work; otherwise as one <see cref="ElmanWindowFunction"/> with a
+/// per-step mask of the units that tick. The autograd loop here (<see cref="Kernel.Reference"/>)
+/// is the reference both are proved against.
 /// </remarks>
 internal sealed class ClockworkCell : RecurrentCell
 {
     private readonly Activation activation;
     private readonly int[] periods;
-    private readonly bool windowFunction;
     private readonly ClockworkWorkspace workspace;
 
     /// <param name="activation">φ.</param>
     /// <param name="periods">T_i for each module.</param>
-    /// <param name="windowFunction">Run the window as one <see cref="ElmanWindowFunction"/>
-    /// (hand-written backward) instead of an autograd loop over steps.</param>
-    public ClockworkCell(Activation activation, IReadOnlyList<int> periods, bool windowFunction = true)
+    /// <param name="kernel"><see cref="Kernel.Reference"/> runs the autograd loop over steps; every
+    /// other kernel a window function with a hand-written backward: the
+    /// <see cref="ClockworkWindowFunction"/> where every period divides the next, else the
+    /// <see cref="ElmanWindowFunction"/>.</param>
+    public ClockworkCell(Activation activation, IReadOnlyList<int> periods, Kernel kernel = Kernel.Fastest) : base(kernel)
     {
         this.activation = activation;
         this.periods = [.. periods];
-        this.windowFunction = windowFunction;
         workspace = new ClockworkWorkspace(this.periods.Length);
     }
 
@@ -44,8 +46,11 @@ internal sealed class ClockworkCell : RecurrentCell
     /// <summary>The connectivity mask [H, H] in [out, in] layout: 1 where module(in) ≥ module(out).</summary>
     public static Tensor Mask(int hidden, int modules, Device device, ScalarType dtype)
     {
-        var k = hidden / modules;
-        var module = arange(hidden, device: device).div(k, rounding_mode: RoundingMode.floor);
+        using var start = 0.ToScalar();
+        using var stop = hidden.ToScalar();
+        using var step = 1.ToScalar();
+        using var k = (hidden / modules).ToScalar();
+        var module = arange(start, stop, step, device: device).div(k, rounding_mode: RoundingMode.floor);
         // [H, 1] ≤ [1, H] → [H, H]: row = receiving unit, column = sending unit.
         return module.unsqueeze(1).le(module.unsqueeze(0)).to(dtype);
     }
@@ -57,11 +62,11 @@ internal sealed class ClockworkCell : RecurrentCell
     /// </summary>
     public override (Tensor Output, Tensor[] State) Run(Tensor input, Tensor weightIh, Tensor biasIh, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
-        if (!windowFunction || !ClockworkWindowFunction.Applies(periods))
+        if (!UsesWindowFunction || !ClockworkWindowFunction.Applies(periods))
             return base.Run(input, weightIh, biasIh, state, weights, clock);
         var h = state[0];
-        var u = weights.WeightHh * CachedMask((int)h.shape[1], h.device, h.dtype);
-        var output = ClockworkWindowFunction.Run(input, weightIh, biasIh, h, u, weights.BiasHh, activation, periods, clock, workspace);
+        var u = weights.WeightHh.mul(CachedMask((int)h.shape[1], h.device, h.dtype));
+        var output = ClockworkWindowFunction.Apply(new(input, weightIh, biasIh, h, u, weights.BiasHh, activation, periods, clock, workspace));
         return (output, [output[-1]]);
     }
 
@@ -70,16 +75,17 @@ internal sealed class ClockworkCell : RecurrentCell
         var h = state[0];
         var hidden = (int)h.shape[1];
         var k = hidden / periods.Length;
-        var u = weights.WeightHh * Mask(hidden, periods.Length, h.device, h.dtype);
-        if (windowFunction)
+        var u = weights.WeightHh.mul(Mask(hidden, periods.Length, h.device, h.dtype));
+        if (UsesWindowFunction)
         {
             var count = (int)inputProjection.shape[0];
             var idle = Enumerable.Range(0, count).Select(t => !periods.Any(p => (clock + t) % p == 0)).ToArray();
             // [T, H]: which units tick at each step of the window.
             var active = stack(Enumerable.Range(0, count).Select(t => ActiveUnits(clock + t, k, h.device)), 0);
-            var output = ElmanWindowFunction.Run(inputProjection, h, u, weights.BiasHh, activation, active, idle);
+            var output = ElmanWindowFunction.Apply(new(inputProjection, h, u, weights.BiasHh, activation, active, idle));
             return (output, [output[-1]]);
         }
+        using var scalars = new KernelScalars();
         var steps = new Tensor[inputProjection.shape[0]];
         for (var t = 0; t < steps.Length; t++)
         {
@@ -90,7 +96,7 @@ internal sealed class ClockworkCell : RecurrentCell
                 continue;
             }
             var active = ActiveUnits(clock + t, k, h.device);
-            var candidate = Phi(inputProjection[t] + nn.functional.linear(h, u, weights.BiasHh), activation);
+            var candidate = Phi(inputProjection[t].add(nn.functional.linear(h, u, weights.BiasHh), scalars.One), activation);
             // where() rather than a blend, so an idle module passes its state (and gradient) through untouched.
             h = where(active, candidate, h);
             steps[t] = h;
@@ -101,8 +107,8 @@ internal sealed class ClockworkCell : RecurrentCell
     private Tensor? mask;
 
     /// <summary>
-    /// The mask, built once per size, device and type rather than at every window: at hidden
-    /// 2048 building it costs as much as the active modules' whole recurrent work.
+    /// The mask, built once per size, device and type rather than at every window: at the large
+    /// hidden sizes building it costs about as much as the active modules' whole recurrent work.
     /// </summary>
     private Tensor CachedMask(int hidden, Device device, ScalarType dtype)
     {

@@ -8,7 +8,8 @@ namespace MusicRnn.Models;
 /// and at each step only the active rows of the recurrent product.
 /// </summary>
 /// <remarks>
-/// It needs periods where each divides the next (T_i | T_j for i &lt; j, as with the default
+/// Koutník, Greff, Gomez &amp; Schmidhuber (2014), A Clockwork RNN, ICML; equations as in
+/// <see cref="ClockworkCell"/>. It needs periods where each divides the next (T_i | T_j for i &lt; j, as with the default
 /// 2^i): then a module ticks only when every faster one does, so the active units at step t
 /// are a prefix [0, m_t·k) of the hidden layer and every product is a contiguous slice. With
 /// periods 2^i about two modules tick per step whatever their number, so a 16-module layer
@@ -32,8 +33,33 @@ namespace MusicRnn.Models;
 /// end); backward, slot t holds δh_t and each step adds what passes back into slot t − 1.
 /// Proved against the autograd loop of <see cref="ClockworkCell"/> to float64 rounding by the tests.
 /// </remarks>
-internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<ClockworkWindowFunction>
+internal sealed class ClockworkWindowFunction : WindowFunction<ClockworkWindowFunction, ClockworkWindowFunction.Inputs, ClockworkWindowFunction.Saved>
 {
+    /// <param name="X">The layer's inputs x_t, [T, B, I].</param>
+    /// <param name="W">W, [H, I].</param>
+    /// <param name="BW">b_W, [H].</param>
+    /// <param name="H0">h_0, [B, H].</param>
+    /// <param name="U">U, [H, H], already masked.</param>
+    /// <param name="BU">b_U, [H].</param>
+    /// <param name="Activation">φ.</param>
+    /// <param name="Periods">T_i for each module, each dividing the next.</param>
+    /// <param name="Clock">Steps since the state was reset, at the window's first step.</param>
+    /// <param name="Workspace">The calling cell's buffers.</param>
+    internal sealed record Inputs(Tensor X, Tensor W, Tensor BW, Tensor H0, Tensor U, Tensor BU,
+        Activation Activation, int[] Periods, long Clock, ClockworkWorkspace Workspace) : WindowInputs
+    {
+        public override IReadOnlyList<Tensor?> Tensors => [X, W, BW, H0, U, BU];
+    }
+
+    internal sealed record Saved(Tensor X, Tensor W, Tensor H0, Tensor U, Tensor HAll,
+        Activation Activation, int[] Periods, long Clock, ClockworkWorkspace Workspace) : WindowSaved<Saved>
+    {
+        public override IReadOnlyList<Tensor?> Tensors => [X, W, H0, U, HAll];
+
+        public override Saved Restore(IReadOnlyList<Tensor?> tensors) =>
+            this with { X = tensors[0]!, W = tensors[1]!, H0 = tensors[2]!, U = tensors[3]!, HAll = tensors[4]! };
+    }
+
     public override string Name => nameof(ClockworkWindowFunction);
 
     /// <summary>True when every period divides the next, the condition for active prefixes.</summary>
@@ -45,8 +71,7 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
     }
 
     /// <summary>Runs the window in the calling cell's workspace; returns h_t for every step, [T, B, H].</summary>
-    public static Tensor Run(Tensor x, Tensor weightIh, Tensor biasIh, Tensor h0, Tensor u, Tensor biasHh, Activation activation, int[] periods, long clock, ClockworkWorkspace workspace) =>
-        apply(x, weightIh, biasIh, h0, u, biasHh, activation, periods, clock, workspace)[0];
+    public static Tensor Apply(Inputs inputs) => Run(inputs)[0];
 
     /// <summary>The steps of a window where module with period <paramref name="period"/> fires: first, count.</summary>
     private static (long First, long Count) Firing(long steps, int period, long clock)
@@ -94,11 +119,11 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         return m;
     }
 
-    public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
+    protected override (List<Tensor> Outputs, Saved Saved) Forward(Inputs inputs, KernelScalars scalars)
     {
-        var (x, w, bw, h0, u, bu) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3], (Tensor)vars[4], (Tensor)vars[5]);
-        var (activation, periods, clock, workspace) = ((Activation)vars[6], (int[])vars[7], (long)vars[8], (ClockworkWorkspace)vars[9]);
-        using var _ = no_grad();
+        var (x, w, bw, h0, u, bu) = (inputs.X, inputs.W, inputs.BW, inputs.H0, inputs.U, inputs.BU);
+        var (activation, periods, clock, workspace) = (inputs.Activation, inputs.Periods, inputs.Clock, inputs.Workspace);
+        var one = scalars.One;
         var (steps, batch, hidden) = (x.shape[0], h0.shape[0], h0.shape[1]);
         var (modules, k) = (periods.Length, hidden / periods.Length);
         var prefix = ActivePrefix((int)steps, periods, clock);
@@ -107,17 +132,17 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
 
         // The biases, then each module's input projection added over the steps where it fires
         // (slots of idle modules are filled from h_{t-1} in the loop and never read before).
-        slots.All.copy_(bw + bu);
+        slots.All.copy_(bw.add(bu, one));
         foreach (var (rows, firing, period) in Rows(ModuleGroups(steps, periods, clock), k))
         {
             // [n·B, I] · [I, rows] into the group's [n, B, rows] slots.
             var xi = Steps(x, firing, period).reshape(firing.Count * batch, x.shape[2]);
-            var wi = SplitProduct.ForCurrentThreads(w.narrow(0, rows.Start, rows.Length));
-            OnSteps(Steps(slots.All, firing, period).narrow(2, rows.Start, rows.Length), slot => wi.AddForward(slot, xi));
+            var wi = SplitProduct.ForCurrentThreads(w.narrow(0, rows.Start, rows.Length), one);
+            OnSteps(Steps(slots.All, firing, period).narrow(2, rows.Start, rows.Length), slot => wi.AddForward(slot, xi), one);
         }
 
         // [m·k, H] for every prefix m some step uses: the active rows of U.
-        var uPrefix = Prefixes(u, k, prefix);
+        var uPrefix = Prefixes(u, k, prefix, one);
         for (var t = 0; t < steps; t++)
         {
             var m = prefix[t];
@@ -134,43 +159,33 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
             if (m < modules) slots.Suffix(t, m).copy_(t == 0 ? h0.narrow(1, m * k, hidden - (m * k)) : slots.Suffix(t - 1, m));
         }
         var hAll = slots.All.clone();
-        ctx.save_for_backward([x, w, h0, u, hAll]);
-        ctx.save_data("activation", activation);
-        ctx.save_data("periods", periods);
-        ctx.save_data("clock", clock);
-        ctx.save_data("workspace", workspace);
-        return [hAll];
+        return ([hAll], new Saved(x, w, h0, u, hAll, activation, periods, clock, workspace));
     }
 
-    public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> grad_outputs)
+    protected override List<Tensor?> Backward(Saved saved, IReadOnlyList<Tensor> gradOutputs, KernelScalars scalars)
     {
-        var saved = ctx.get_saved_variables();
-        var (x, w, h0, u, hAll) = (saved[0], saved[1], saved[2], saved[3], saved[4]);
-        var activation = (Activation)ctx.get_data("activation");
-        var periods = (int[])ctx.get_data("periods");
-        var clock = (long)ctx.get_data("clock");
-        var workspace = (ClockworkWorkspace)ctx.get_data("workspace");
-        // The engine may call this on its own thread: a local scope frees the intermediates.
-        using var scope = NewDisposeScope();
-        var (steps, batch, hidden, inputs) = (hAll.shape[0], hAll.shape[1], hAll.shape[2], x.shape[2]);
+        var (x, w, h0, u, hAll) = (saved.X, saved.W, saved.H0, saved.U, saved.HAll);
+        var (activation, periods, clock, workspace) = (saved.Activation, saved.Periods, saved.Clock, saved.Workspace);
+        var (one, minusOne) = (scalars.One, scalars.MinusOne);
+        var (steps, batch, hidden) = (hAll.shape[0], hAll.shape[1], hAll.shape[2]);
         var (modules, k) = (periods.Length, hidden / periods.Length);
         var prefix = ActivePrefix((int)steps, periods, clock);
         var (upstream, deltas) = workspace.For(steps, batch, hidden, hAll);
 
         // Slot t of upstream holds δh_t: ∂L/∂h_t, to which step t + 1 adds what it passes back.
-        upstream.All.copy_(grad_outputs[0]);
+        upstream.All.copy_(gradOutputs[0]);
         // φ'(a_t) from h_t, right wherever a unit ticked; the loop turns it into δa_t in place
         // at the units that ticked. Entries of idle units are never read.
-        if (activation == Activation.Tanh) deltas.All.fill_(1).addcmul_(hAll, hAll, -1);
-        else deltas.All.copy_(hAll).addcmul_(hAll, hAll, -1);
+        if (activation == Activation.Tanh) deltas.All.fill_(one).addcmul_(hAll, hAll, minusOne);
+        else deltas.All.copy_(hAll).addcmul_(hAll, hAll, minusOne);
 
         var dh0 = zeros_like(h0);
-        var uPrefix = Prefixes(u, k, prefix);
+        var uPrefix = Prefixes(u, k, prefix, one);
         for (var t = (int)steps - 1; t >= 0; t--)
         {
             var m = prefix[t];
             // Idle units pass δh straight back to h_{t-1}; active ones were overwritten.
-            if (m < modules) (t == 0 ? dh0.narrow(1, m * k, hidden - (m * k)) : upstream.Suffix(t - 1, m)).add_(upstream.Suffix(t, m));
+            if (m < modules) (t == 0 ? dh0.narrow(1, m * k, hidden - (m * k)) : upstream.Suffix(t - 1, m)).add_(upstream.Suffix(t, m), one);
             if (m == 0) continue;
             // δa_t = δh_t ⊙ φ'(a_t) over the active units, [B, m·k]; [B, m·k] · [m·k, H] → [B, H]
             // adds what reaches h_{t-1} through U.
@@ -182,30 +197,27 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         // Per group of modules firing together, one matmul over the steps where it fired, for
         // each weight gradient, added straight into the group's rows. The rows of modules that
         // never fired in this window keep their zeros.
-        var hPrev = cat([h0.unsqueeze(0), hAll.narrow(0, 0, steps - 1)], 0);
+        var hPrev = WindowGradients.PreviousStates(h0, hAll);
         var dW = zeros_like(w);
         var dU = zeros_like(u);
         var dB = zeros(hidden, dtype: w.dtype, device: w.device);
         var dX = zeros_like(x);
         foreach (var (rows, firing, period) in Rows(ModuleGroups(steps, periods, clock), k))
         {
-            var samples = firing.Count * batch;
             // [n·B, rows]: the group's deltas where it fired.
-            var dAi = Steps(dA, firing, period).narrow(2, rows.Start, rows.Length).reshape(samples, rows.Length);
-            dW.narrow(0, rows.Start, rows.Length).addmm_(dAi.t(), Steps(x, firing, period).reshape(samples, inputs));
-            // [rows, n·B] · [n·B, H]: the gradient of every entry of these rows of U, as the
-            // forward used them. The caller passes U already multiplied by the connectivity mask,
-            // so autograd zeroes the entries a module does not hear on the way to weight_hh.
-            dU.narrow(0, rows.Start, rows.Length).addmm_(dAi.t(), Steps(hPrev, firing, period).reshape(samples, hidden));
-            dB.narrow(0, rows.Start, rows.Length).copy_(dAi.sum(new long[] { 0 }));
+            var dAi = Steps(dA, firing, period).narrow(2, rows.Start, rows.Length).reshape(firing.Count * batch, rows.Length);
+            WindowGradients.AddWeight(dW.narrow(0, rows.Start, rows.Length), dAi, Steps(x, firing, period));
+            // The gradient of every entry of these rows of U, as the forward used them. The caller
+            // passes U already multiplied by the connectivity mask, so autograd zeroes the entries
+            // a module does not hear on the way to weight_hh.
+            WindowGradients.AddWeight(dU.narrow(0, rows.Start, rows.Length), dAi, Steps(hPrev, firing, period));
+            dB.narrow(0, rows.Start, rows.Length).copy_(WindowGradients.Bias(dAi));
             // [n·B, rows] · [rows, I] → the input gradient at the firing steps.
-            var wi = SplitProduct.ForCurrentThreads(w.narrow(0, rows.Start, rows.Length));
-            OnSteps(Steps(dX, firing, period), slot => wi.AddBackward(slot, dAi));
+            var wi = SplitProduct.ForCurrentThreads(w.narrow(0, rows.Start, rows.Length), one);
+            OnSteps(Steps(dX, firing, period), slot => wi.AddBackward(slot, dAi), one);
         }
         // b_W and b_U enter a_t the same way, so they share one gradient.
-        List<Tensor> result = [dX, dW, dB, dh0, dU, dB.clone()];
-        foreach (var r in result) r.MoveToOuterDisposeScope();
-        return [.. result, null!, null!, null!, null!];
+        return [dX, dW, dB, dh0, dU, dB.clone()];
     }
 
     /// <summary>
@@ -215,7 +227,7 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
     /// of a group that fired once is a long matrix–vector product, which <see cref="SplitProduct"/>
     /// spreads over the threads.
     /// </summary>
-    private static void OnSteps(Tensor target, Action<Tensor> product)
+    private static void OnSteps(Tensor target, Action<Tensor> product, TorchSharp.Scalar one)
     {
         var (n, batch, columns) = (target.shape[0], target.shape[1], target.shape[2]);
         if (batch == 1 || n == 1 || target.stride(0) == batch * target.stride(1))
@@ -225,15 +237,15 @@ internal sealed class ClockworkWindowFunction : autograd.MultiTensorFunction<Clo
         }
         var sum = zeros(n * batch, columns, dtype: target.dtype, device: target.device);
         product(sum);
-        target.add_(sum.view(n, batch, columns));
+        target.add_(sum.view(n, batch, columns), one);
     }
 
     /// <summary>For every prefix m of the modules that some step uses, the product with U's first m·k rows: what the active modules compute.</summary>
-    private static SplitProduct?[] Prefixes(Tensor u, long k, int[] prefix)
+    private static SplitProduct?[] Prefixes(Tensor u, long k, int[] prefix, TorchSharp.Scalar one)
     {
         var products = new SplitProduct?[prefix.DefaultIfEmpty().Max() + 1];
         foreach (var m in prefix)
-            if (m > 0) products[m] ??= SplitProduct.ForCurrentThreads(u.narrow(0, 0, m * k));
+            if (m > 0) products[m] ??= SplitProduct.ForCurrentThreads(u.narrow(0, 0, m * k), one);
         return products;
     }
 }

@@ -7,10 +7,10 @@ namespace MusicRnn.Models;
 /// cell from window to window together with the per-step views its loops use.
 /// </summary>
 /// <remarks>
-/// At batch 1 a step of a 16-module layer of 1024 does about two modules' recurrent work,
-/// some 10 µs of product, while making a view of a step's active prefix costs 1.5–2 µs in
-/// TorchSharp, and each loop needs two or three per step. Made once and kept, they cost
-/// nothing per window. The buffers are scratch space: the forward copies its states out before it
+/// At batch 1 a step of a 16-module layer does about two modules' recurrent work, a product so
+/// short that making a view of a step's active prefix in TorchSharp costs a sizeable part of it,
+/// and each loop needs two or three views per step. Made once and kept, they cost nothing per
+/// window (the layer's speed is measured by <c>musicrnn perf</c>, bench/results/2026-11-26-cw-workspace-b1-threads2). The buffers are scratch space: the forward copies its states out before it
 /// returns and the backward's results are fresh tensors, so one workspace serves every layer
 /// of a stack, one window at a time (not two threads at once). The price is memory held for
 /// the model's life: 2·T·B·H values, 0.8 MB at hidden 1024, windows of 100, batch 1.

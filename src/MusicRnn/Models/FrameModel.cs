@@ -9,13 +9,23 @@ namespace MusicRnn.Models;
 /// </summary>
 public abstract class FrameModel : nn.Module<Tensor, ModelState?, (Tensor Output, ModelState State)>
 {
-    protected FrameModel(string name, ModelSpec spec) : base(name)
+    /// <param name="name">The module's name.</param>
+    /// <param name="spec">The spec the model is built from.</param>
+    /// <param name="kernel">The implementation it runs (<see cref="ModelFactory.Create(ModelSpec, Kernel)"/>'s choice).</param>
+    protected FrameModel(string name, ModelSpec spec, Kernel kernel = Kernel.Fastest) : base(name)
     {
         Spec = spec;
+        Kernel = kernel;
     }
 
     /// <summary>The spec the model was built from.</summary>
     public ModelSpec Spec { get; }
+
+    /// <summary>
+    /// The implementation the model runs. Generation folds a noiseless LSTM's feedback into its
+    /// recurrence only for <see cref="Kernel.Fastest"/>; the other kernels run frame by frame.
+    /// </summary>
+    public Kernel Kernel { get; }
 
     /// <summary>
     /// Runs the model over a window.

@@ -14,33 +14,34 @@ namespace MusicRnn.Models;
 /// After (cuDNN): n_t = tanh(W_n x_t + b_Wn + r_t ⊙ (U_n h_{t-1} + b_Un))
 /// h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 /// </code>
-/// Gate blocks are stacked (r, z, n) as in PyTorch. "After" is libtorch's <c>nn.GRU</c>,
-/// which <see cref="ModelFactory"/> runs fused on CUDA; both run as one
-/// <see cref="GruWindowFunction"/> on the CPU. The autograd loop here is the reference both are proved against.
+/// Gate blocks are stacked (r, z, n) as in PyTorch. "After" is libtorch's <c>nn.GRU</c>, which
+/// <see cref="Kernel.Fastest"/> runs fused on CUDA; on the CPU both run as one
+/// <see cref="GruWindowFunction"/>. The autograd loop here (<see cref="Kernel.Reference"/>) is the
+/// reference both are proved against.
 /// </remarks>
 internal sealed class GruCell : RecurrentCell
 {
     private readonly GruReset reset;
-    private readonly bool windowFunction;
 
     /// <param name="reset">Where the reset gate acts.</param>
-    /// <param name="windowFunction">Run the window as one <see cref="GruWindowFunction"/>
-    /// (hand-written backward) instead of an autograd loop over steps.</param>
-    public GruCell(GruReset reset, bool windowFunction = true)
+    /// <param name="kernel"><see cref="Kernel.Reference"/> runs the autograd loop over steps;
+    /// every other kernel the <see cref="GruWindowFunction"/> (hand-written backward).</param>
+    public GruCell(GruReset reset, Kernel kernel = Kernel.Fastest) : base(kernel)
     {
         this.reset = reset;
-        this.windowFunction = windowFunction;
     }
 
     public override int Gates => 3;
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
-        if (windowFunction)
+        if (UsesWindowFunction)
         {
-            var output = GruWindowFunction.Run(inputProjection, state[0], weights.WeightHh, weights.BiasHh, reset);
+            var output = GruWindowFunction.Apply(new(inputProjection, state[0], weights.WeightHh, weights.BiasHh, reset));
             return (output, [output[-1]]);
         }
+        using var scalars = new KernelScalars();
+        var one = scalars.One;
         var h = state[0];
         var hidden = h.shape[1];
         // U = [U_r; U_z; U_n] by rows: Cho's variant multiplies U_n by r ⊙ h, not by h, so
@@ -54,13 +55,14 @@ internal sealed class GruCell : RecurrentCell
         {
             var x = inputProjection[t];
             // [B, 2H] → r and z, each [B, H].
-            var rz = (x.narrow(-1, 0, 2 * hidden) + nn.functional.linear(h, uRz, bRz)).sigmoid().chunk(2, -1);
+            var rz = x.narrow(-1, 0, 2 * hidden).add(nn.functional.linear(h, uRz, bRz), one).sigmoid().chunk(2, -1);
             var (r, z) = (rz[0], rz[1]);
             var xn = x.narrow(-1, 2 * hidden, hidden);
             var n = reset == GruReset.Before
-                ? (xn + nn.functional.linear(r * h, uN, bN)).tanh()
-                : (xn + r * nn.functional.linear(h, uN, bN)).tanh();
-            h = (1 - z) * n + z * h;
+                ? xn.add(nn.functional.linear(r.mul(h), uN, bN), one).tanh()
+                : xn.add(r.mul(nn.functional.linear(h, uN, bN)), one).tanh();
+            // (1 − z) n + z h, with 1 − z as TorchSharp's 1 - z runs it: negative().add(1, 1).
+            h = z.negative().add(one, one).mul(n).add(z.mul(h), one);
             steps[t] = h;
         }
         return (stack(steps, 0), [h]);

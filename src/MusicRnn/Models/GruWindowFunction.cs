@@ -10,7 +10,8 @@ namespace MusicRnn.Models;
 /// <remarks>
 /// Inputs: projection X [T, B, 3H] (W x_t + b_W, blocks r, z, n), h_0 [B, H], U [3H, H],
 /// b_U [3H], and where the reset acts. Output: h_t for every step [T, B, H].
-/// Reset before (Cho), with q_t = r_t ⊙ h_{t-1}:
+/// Equations as in <see cref="GruCell"/> (Cho et al. 2014; Chung et al. 2014). Reset before (Cho),
+/// with q_t = r_t ⊙ h_{t-1}:
 /// <code>
 /// δn = δh_t ⊙ (1 − z),  δz = δh_t ⊙ (h_{t-1} − n),  δa_n = δn ⊙ (1 − n²)
 /// δq = U_n^T δa_n,  δa_r = δq ⊙ h_{t-1} ⊙ r(1 − r),  δa_z = δz ⊙ z(1 − z)
@@ -28,23 +29,44 @@ namespace MusicRnn.Models;
 /// are computed for the whole window at once. Proved against the autograd loop to float64
 /// rounding by the tests.
 /// </remarks>
-internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindowFunction>
+internal sealed class GruWindowFunction : WindowFunction<GruWindowFunction, GruWindowFunction.Inputs, GruWindowFunction.Saved>
 {
+    /// <param name="Projection">X, [T, B, 3H].</param>
+    /// <param name="H0">h_0, [B, H].</param>
+    /// <param name="U">U, [3H, H].</param>
+    /// <param name="B">b_U, [3H].</param>
+    /// <param name="Reset">Where the reset gate acts.</param>
+    internal sealed record Inputs(Tensor Projection, Tensor H0, Tensor U, Tensor B, GruReset Reset) : WindowInputs
+    {
+        public override IReadOnlyList<Tensor?> Tensors => [Projection, H0, U, B];
+    }
+
+    /// <summary>
+    /// What the backward needs: h_0, U, h_t for every step, the gates r, z, n [T, B, 3H], and
+    /// Extra: reset before, q_t = r_t ⊙ h_{t-1} [T, B, H]; after, U h_{t-1} + b_U [T, B, 3H].
+    /// </summary>
+    internal sealed record Saved(Tensor H0, Tensor U, Tensor HAll, Tensor Gates, Tensor Extra, GruReset Reset) : WindowSaved<Saved>
+    {
+        public override IReadOnlyList<Tensor?> Tensors => [H0, U, HAll, Gates, Extra];
+
+        public override Saved Restore(IReadOnlyList<Tensor?> tensors) =>
+            this with { H0 = tensors[0]!, U = tensors[1]!, HAll = tensors[2]!, Gates = tensors[3]!, Extra = tensors[4]! };
+    }
+
     public override string Name => nameof(GruWindowFunction);
 
     /// <summary>Runs the window; returns h_t for every step, [T, B, H].</summary>
-    public static Tensor Run(Tensor projection, Tensor h0, Tensor u, Tensor b, GruReset reset) =>
-        apply(projection, h0, u, b, reset)[0];
+    public static Tensor Apply(Inputs inputs) => Run(inputs)[0];
 
-    public override List<Tensor> forward(autograd.AutogradContext ctx, params object[] vars)
+    protected override (List<Tensor> Outputs, Saved Saved) Forward(Inputs inputs, KernelScalars scalars)
     {
-        var (x, h0, u, b, reset) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], (Tensor)vars[3], (GruReset)vars[4]);
-        using var _ = no_grad();
+        var (x, h0, u, b) = (inputs.Projection, inputs.H0, inputs.U, inputs.B);
+        var one = scalars.One;
         var (steps, batch, hidden) = (x.shape[0], h0.shape[0], h0.shape[1]);
-        var before = reset == GruReset.Before;
+        var before = inputs.Reset == GruReset.Before;
         // Pre-activations [T, B, 3H], turned into the gates r, z, n in place step by step.
         // Reset after: b_U is added with U h below, since b_Un belongs inside r ⊙ (U_n h + b_Un).
-        var gates = before ? x + b : x.clone();
+        var gates = before ? x.add(b, one) : x.clone();
         var gates3 = gates.view(steps, batch, 3, hidden);
         var (rz, r, z, n) = (gates.narrow(2, 0, 2 * hidden).unbind(0), gates3.select(2, 0).unbind(0), gates3.select(2, 1).unbind(0), gates3.select(2, 2).unbind(0));
         var hAll = empty(steps, batch, hidden, dtype: x.dtype, device: x.device);
@@ -54,7 +76,7 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
         var extraSteps = extra.unbind(0);
         var extraN = before ? null : extra.narrow(2, 2 * hidden, hidden).unbind(0);
         var extraRz = before ? null : extra.narrow(2, 0, 2 * hidden).unbind(0);
-        var (uRz, uN, uAll) = Products(u, hidden);
+        var (uRz, uN, uAll) = Products(u, hidden, one);
         var h = h0;
         for (var t = 0; t < steps; t++)
         {
@@ -71,37 +93,35 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
             {
                 // One product for all three blocks: [B, 3H] += [B, H] · [H, 3H].
                 uAll.AddForward(extraSteps[t], h);
-                rz[t].add_(extraRz![t]).sigmoid_();
-                n[t].addcmul_(r[t], extraN![t], 1).tanh_();
+                rz[t].add_(extraRz![t], one).sigmoid_();
+                n[t].addcmul_(r[t], extraN![t], one).tanh_();
             }
             // h_t = (1 − z) n + z h_{t-1} = n + z (h_{t-1} − n)
-            h = hs[t].copy_(h).sub_(n[t]).mul_(z[t]).add_(n[t]);
+            h = hs[t].copy_(h).sub_(n[t]).mul_(z[t]).add_(n[t], one);
         }
-        ctx.save_for_backward([h0, u, hAll, gates, extra]);
-        ctx.save_data("reset", reset);
-        return [hAll];
+        return ([hAll], new Saved(h0, u, hAll, gates, extra, inputs.Reset));
     }
 
-    public override List<Tensor> backward(autograd.AutogradContext ctx, List<Tensor> grad_outputs)
+    protected override List<Tensor?> Backward(Saved saved, IReadOnlyList<Tensor> gradOutputs, KernelScalars scalars)
     {
-        var saved = ctx.get_saved_variables();
-        var (h0, u, hAll, gates, extra) = (saved[0], saved[1], saved[2], saved[3], saved[4]);
-        var before = (GruReset)ctx.get_data("reset") == GruReset.Before;
-        // The engine may call this on its own thread: a local scope frees the intermediates.
-        using var scope = NewDisposeScope();
+        var (h0, u, hAll, gates, extra) = (saved.H0, saved.U, saved.HAll, saved.Gates, saved.Extra);
+        var one = scalars.One;
+        var before = saved.Reset == GruReset.Before;
         var (steps, batch, hidden) = ((int)hAll.shape[0], hAll.shape[1], hAll.shape[2]);
-        var (uRz, uN, uAll) = Products(u, hidden);
-        var dH = grad_outputs[0];
+        var (uRz, uN, uAll) = Products(u, hidden, one);
+        var dH = gradOutputs[0];
         // [T, B, H] each: the states each step started from, and the gates.
-        var hPrev = cat([h0.unsqueeze(0), hAll.narrow(0, 0, steps - 1)], 0);
+        var hPrev = WindowGradients.PreviousStates(h0, hAll);
         var gates3 = gates.view(steps, batch, 3, hidden);
         var (rAll, zAll, nAll) = (gates3.select(2, 0), gates3.select(2, 1), gates3.select(2, 2));
 
-        // Factors independent of the carried δh, for the whole window at once.
-        var nFactor = (1 - zAll) * (1 - nAll * nAll);
-        var zFactor = (hPrev - nAll) * zAll * (1 - zAll);
+        // Factors independent of the carried δh, for the whole window at once; 1 − x is
+        // negative().add(1, 1), what TorchSharp's 1 - x runs.
+        var oneMinusZ = zAll.negative().add(one, one);
+        var nFactor = oneMinusZ.mul(nAll.mul(nAll).negative().add(one, one));
+        var zFactor = hPrev.sub(nAll).mul(zAll).mul(zAll.negative().add(one, one));
         // δa_r = (δq or δa_n) ⊙ rFactor: h_{t-1} r(1 − r) before, m r(1 − r) after.
-        var rFactor = (before ? hPrev : extra.narrow(2, 2 * hidden, hidden)) * rAll * (1 - rAll);
+        var rFactor = (before ? hPrev : extra.narrow(2, 2 * hidden, hidden)).mul(rAll).mul(rAll.negative().add(one, one));
 
         // δa for every step, [T, B, 3H]; after the reset its n block holds δm (what U sees),
         // and δa_n (what X sees) is kept apart.
@@ -122,7 +142,7 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
                 // [B, H] · [H, H] → [B, H]: the gradient reaching q = r ⊙ h_{t-1}.
                 var dq = uN.Backward(dan, null);
                 dR[t].copy_(dq).mul_(rF[t]);
-                next = uRz.Backward(dRz[t], t > 0 ? dHSteps[t - 1] : null).addcmul_(dq, rSteps[t], 1);
+                next = uRz.Backward(dRz[t], t > 0 ? dHSteps[t - 1] : null).addcmul_(dq, rSteps[t], one);
             }
             else
             {
@@ -132,33 +152,27 @@ internal sealed class GruWindowFunction : autograd.MultiTensorFunction<GruWindow
                 // [B, 3H] · [3H, H] → [B, H]
                 next = uAll.Backward(dSlot[t], t > 0 ? dHSteps[t - 1] : null);
             }
-            dh = next.addcmul_(dh, zSteps[t], 1);
+            dh = next.addcmul_(dh, zSteps[t], one);
         }
 
-        // Weight gradients of the whole window, one matmul each: [G·H, T·B] · [T·B, H].
-        var rows = steps * batch;
+        // Weight gradients of the whole window, one matmul each.
         Tensor dU, dX;
         if (before)
         {
-            var dURz = dA.narrow(2, 0, 2 * hidden).reshape(rows, 2 * hidden).t().matmul(hPrev.reshape(rows, hidden));
-            var dUN = dA.narrow(2, 2 * hidden, hidden).reshape(rows, hidden).t().matmul(extra.reshape(rows, hidden));
-            dU = cat([dURz, dUN], 0);
+            dU = cat([WindowGradients.Weight(dA.narrow(2, 0, 2 * hidden), hPrev), WindowGradients.Weight(dA.narrow(2, 2 * hidden, hidden), extra)], 0);
             dX = dA;
         }
         else
         {
-            dU = dA.reshape(rows, 3 * hidden).t().matmul(hPrev.reshape(rows, hidden));
+            dU = WindowGradients.Weight(dA, hPrev);
             dX = cat([dA.narrow(2, 0, 2 * hidden), dAn!], 2);
         }
-        var dB = dA.reshape(rows, 3 * hidden).sum(new long[] { 0 });
-        List<Tensor> result = [dX, dh, dU, dB];
-        foreach (var r in result) r.MoveToOuterDisposeScope();
-        return [.. result, null!];
+        return [dX, dh, dU, WindowGradients.Bias(dA)];
     }
 
     /// <summary>U's recurrent products: the r and z rows [2H, H], the n rows [H, H], and all of U [3H, H].</summary>
-    private static (SplitProduct Rz, SplitProduct N, SplitProduct All) Products(Tensor u, long hidden) =>
-        (SplitProduct.ForCurrentThreads(u.narrow(0, 0, 2 * hidden)),
-         SplitProduct.ForCurrentThreads(u.narrow(0, 2 * hidden, hidden)),
-         SplitProduct.ForCurrentThreads(u));
+    private static (SplitProduct Rz, SplitProduct N, SplitProduct All) Products(Tensor u, long hidden, TorchSharp.Scalar one) =>
+        (SplitProduct.ForCurrentThreads(u.narrow(0, 0, 2 * hidden), one),
+         SplitProduct.ForCurrentThreads(u.narrow(0, 2 * hidden, hidden), one),
+         SplitProduct.ForCurrentThreads(u, one));
 }

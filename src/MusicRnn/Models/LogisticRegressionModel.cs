@@ -11,7 +11,7 @@ internal sealed class LogisticRegressionModel : FrameModel
 {
     private readonly Linear head;
 
-    public LogisticRegressionModel(ModelSpec spec) : base("logreg", spec)
+    public LogisticRegressionModel(ModelSpec spec, Kernel kernel = Kernel.Fastest) : base("logreg", spec, kernel)
     {
         // libtorch's Linear default initialisation, uniform ±1/√I.
         head = nn.Linear(spec.InputSize, spec.OutputSize);

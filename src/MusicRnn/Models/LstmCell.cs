@@ -16,20 +16,18 @@ namespace MusicRnn.Models;
 /// h_t = o_t ⊙ tanh(c_t)
 /// </code>
 /// Gate blocks are stacked (i, f, g, o) as in PyTorch. Without peepholes the equations are
-/// libtorch's <c>nn.LSTM</c>, which <see cref="ModelFactory"/> runs fused (or, on the CPU, as
-/// the peephole-free <see cref="PeepholeLstmFunction"/> where that is faster); with them the
-/// window runs as one <see cref="PeepholeLstmFunction"/>. The autograd loop here is the reference
-/// both are proved against.
+/// libtorch's <c>nn.LSTM</c>, which <see cref="Kernel.Fastest"/> runs fused on every device (its
+/// kernel is as fast as the peephole-free <see cref="PeepholeLstmFunction"/>, which
+/// <see cref="Kernel.Window"/> runs instead); with peepholes the window runs as one
+/// <see cref="PeepholeLstmFunction"/>. The autograd loop here (<see cref="Kernel.Reference"/>) is
+/// the reference both are proved against.
 /// </remarks>
 internal sealed class LstmCell : RecurrentCell
 {
-    private readonly bool windowFunction;
-
-    /// <param name="windowFunction">Run the window as one <see cref="PeepholeLstmFunction"/>
-    /// (hand-written backward) instead of an autograd loop over steps.</param>
-    public LstmCell(bool windowFunction = true)
+    /// <param name="kernel"><see cref="Kernel.Reference"/> runs the autograd loop over steps;
+    /// every other kernel the <see cref="PeepholeLstmFunction"/> (hand-written backward).</param>
+    public LstmCell(Kernel kernel = Kernel.Fastest) : base(kernel)
     {
-        this.windowFunction = windowFunction;
     }
 
     public override int Gates => 4;
@@ -38,32 +36,32 @@ internal sealed class LstmCell : RecurrentCell
 
     public override (Tensor Output, Tensor[] State) Run(Tensor inputProjection, IReadOnlyList<Tensor> state, LayerWeights weights, long clock)
     {
-        if (windowFunction)
+        if (UsesWindowFunction)
         {
-            var outputs = weights.Peepholes is var (pi0, pf0, po0)
-                ? PeepholeLstmFunction.apply(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh, pi0, pf0, po0)
-                : PeepholeLstmFunction.Plain(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh);
-            return (outputs[0], [outputs[0][-1], outputs[1]]);
+            var (hs, cT) = PeepholeLstmFunction.Apply(new(inputProjection, state[0], state[1], weights.WeightHh, weights.BiasHh, weights.Peepholes));
+            return (hs, [hs[-1], cT]);
         }
+        using var scalars = new KernelScalars();
+        var one = scalars.One;
         var (h, c) = (state[0], state[1]);
         var steps = new Tensor[inputProjection.shape[0]];
         for (var t = 0; t < steps.Length; t++)
         {
             // [B, 4H] → four [B, H] pre-activations in PyTorch's gate order.
-            var a = (inputProjection[t] + nn.functional.linear(h, weights.WeightHh, weights.BiasHh)).chunk(4, -1);
+            var a = inputProjection[t].add(nn.functional.linear(h, weights.WeightHh, weights.BiasHh), one).chunk(4, -1);
             var (ai, af, ag, ao) = (a[0], a[1], a[2], a[3]);
             if (weights.Peepholes is var (pi, pf, _))
             {
-                ai = ai + pi * c;
-                af = af + pf * c;
+                ai = ai.add(pi.mul(c), one);
+                af = af.add(pf.mul(c), one);
             }
             var i = ai.sigmoid();
             var f = af.sigmoid();
             var g = ag.tanh();
-            c = f * c + i * g;
-            if (weights.Peepholes is var (_, _, po)) ao = ao + po * c;
+            c = f.mul(c).add(i.mul(g), one);
+            if (weights.Peepholes is var (_, _, po)) ao = ao.add(po.mul(c), one);
             var o = ao.sigmoid();
-            h = o * c.tanh();
+            h = o.mul(c.tanh());
             steps[t] = h;
         }
         return (stack(steps, 0), [h, c]);

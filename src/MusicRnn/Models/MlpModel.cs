@@ -12,7 +12,7 @@ internal sealed class MlpModel : FrameModel
     private readonly ModuleList<Linear> ff;
     private readonly Linear head;
 
-    public MlpModel(ModelSpec spec) : base("mlp", spec)
+    public MlpModel(ModelSpec spec, Kernel kernel = Kernel.Fastest) : base("mlp", spec, kernel)
     {
         // libtorch's Linear default initialisation throughout.
         ff = nn.ModuleList(Enumerable.Range(0, spec.Layers)

@@ -5,82 +5,74 @@ namespace MusicRnn.Models;
 /// <summary>Builds a freshly initialised model from a <see cref="ModelSpec"/>.</summary>
 public static class ModelFactory
 {
+    /// <summary>Builds the model <paramref name="spec"/> describes on <see cref="Kernel.Fastest"/> (a method group for <c>Func&lt;ModelSpec, FrameModel&gt;</c>).</summary>
+    /// <exception cref="InputException">The spec is out of range.</exception>
+    public static FrameModel Create(ModelSpec spec) => Create(spec, Kernel.Fastest);
+
     /// <summary>
     /// Builds the model <paramref name="spec"/> describes (float32, CPU; move it with
-    /// <c>.to(...)</c>), on libtorch's fused kernel where one computes the same equations.
-    /// </summary>
-    /// <exception cref="InputException">The spec is out of range.</exception>
-    public static FrameModel Create(ModelSpec spec) => Create(spec, preferFused: true);
-
-    /// <summary>
-    /// True when <paramref name="spec"/> runs on a fused libtorch kernel: the plain LSTM
-    /// (no peepholes), the GRU with reset after, the tanh RNN.
-    /// </summary>
-    public static bool UsesFusedKernel(ModelSpec spec) => spec.Arch switch
-    {
-        Architecture.Lstm => !spec.Peepholes,
-        Architecture.Gru => spec.GruReset == GruReset.After,
-        Architecture.Rnn => spec.Activation == Activation.Tanh,
-        _ => false,
-    };
-
-    /// <summary>
-    /// Builds the model <paramref name="spec"/> describes, choosing between libtorch's fused
-    /// kernel and the explicit cells. Both have the same parameter names, so a state_dict
-    /// moves between them.
+    /// <c>.to(...)</c>) on the implementation <paramref name="kernel"/> names. Every kernel has the
+    /// same parameter names, so a state_dict moves between them.
     /// </summary>
     /// <param name="spec">What to build.</param>
-    /// <param name="preferFused">False forces the explicit cells even where a fused kernel
-    /// exists: the tests prove the two compute the same thing, the benchmark times both.</param>
+    /// <param name="kernel">Which implementation runs it: <see cref="Kernel.Fastest"/> for
+    /// training and generation; the others as yardsticks and proof references.</param>
+    /// <exception cref="InputException">The spec is out of range.</exception>
     /// <remarks>
-    /// With <paramref name="preferFused"/>, a fused module runs libtorch's kernel on CUDA, but on
-    /// the CPU it runs the hand-written window function of the same equations where that is
-    /// faster (the tanh RNN and the GRU; measured by <c>musicrnn perf</c>). <see cref="CreateOnLibtorchKernel"/>
-    /// keeps libtorch's kernel on every device.
+    /// <see cref="Kernel.Fastest"/> builds libtorch's fused module wherever one computes the
+    /// equations (<see cref="UsesFusedKernel"/>) and, for the tanh RNN and the GRU with reset
+    /// after, runs MusicRnn's window function on the fused module's parameters on the CPU, where
+    /// it is faster than libtorch's kernel; the plain LSTM keeps libtorch's kernel, which is as
+    /// fast. The figures are measured by <c>musicrnn perf</c> (bench/results/2026-11-26-final-*).
     /// </remarks>
-    public static FrameModel Create(ModelSpec spec, bool preferFused) => Create(spec, preferFused, cpuFastPath: true);
-
-    /// <summary>
-    /// Builds the model on libtorch's fused kernel where one exists, run on every device: the
-    /// yardstick the window functions are timed and proved against.
-    /// </summary>
-    public static FrameModel CreateOnLibtorchKernel(ModelSpec spec) => Create(spec, preferFused: true, cpuFastPath: false);
-
-    private static FrameModel Create(ModelSpec spec, bool preferFused, bool cpuFastPath)
+    public static FrameModel Create(ModelSpec spec, Kernel kernel)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         return spec.Arch switch
         {
-            Architecture.LogReg => new LogisticRegressionModel(spec),
-            Architecture.Mlp => new MlpModel(spec),
-            Architecture.Persistence => new PersistenceModel(spec),
-            _ when preferFused && UsesFusedKernel(spec) => new RecurrentModel(spec, Fused(spec), cpuFastPath ? CpuCell(spec) : null),
-            _ => new RecurrentModel(spec, Explicit(spec)),
+            Architecture.LogReg => new LogisticRegressionModel(spec, kernel),
+            Architecture.Mlp => new MlpModel(spec, kernel),
+            Architecture.Persistence => new PersistenceModel(spec, kernel),
+            _ when kernel is Kernel.Fastest or Kernel.Libtorch && UsesFusedKernel(spec) =>
+                new RecurrentModel(spec, Fused(spec), kernel, kernel == Kernel.Fastest ? CpuCell(spec) : null),
+            _ => new RecurrentModel(spec, Explicit(spec, kernel), kernel),
+        };
+    }
+
+    /// <summary>
+    /// True when <paramref name="spec"/> has a fused libtorch module: the plain LSTM
+    /// (no peepholes), the GRU with reset after, the tanh RNN.
+    /// </summary>
+    public static bool UsesFusedKernel(ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Arch switch
+        {
+            Architecture.Lstm => !spec.Peepholes,
+            Architecture.Gru => spec.GruReset == GruReset.After,
+            Architecture.Rnn => spec.Activation == Activation.Tanh,
+            _ => false,
         };
     }
 
     /// <summary>
     /// The window function that beats libtorch's CPU kernel for a fused spec, or null where
-    /// libtorch's is as fast (the plain LSTM: 71.5 ms against 72.2 ms, 130 against 139 at 200
-    /// steps, so the kernel the rest of the world uses stays). Forward + backward at input =
-    /// hidden = 1024, 100 steps, batch 1, 2 threads, best of 9 and of 3 (<c>musicrnn perf</c>,
-    /// bench/results/2026-11-26-final-*): tanh RNN 23.0 ms against 49.8 ms, GRU with reset
-    /// after 61.0 ms against 191.6 ms.
+    /// libtorch's is as fast (the plain LSTM: the kernel the rest of the world uses stays).
     /// </summary>
     private static RecurrentCell? CpuCell(ModelSpec spec) => spec.Arch switch
     {
-        Architecture.Rnn => new RnnCell(spec.Activation),
-        Architecture.Gru => new GruCell(spec.GruReset),
+        Architecture.Rnn => new RnnCell(spec.Activation, Kernel.Fastest),
+        Architecture.Gru => new GruCell(spec.GruReset, Kernel.Fastest),
         _ => null,
     };
 
-    private static RecurrentLayers Explicit(ModelSpec spec) => new(spec, spec.Arch switch
+    private static RecurrentLayers Explicit(ModelSpec spec, Kernel kernel) => new(spec, spec.Arch switch
     {
-        Architecture.Rnn => new RnnCell(spec.Activation),
-        Architecture.Lstm => new LstmCell(),
-        Architecture.Gru => new GruCell(spec.GruReset),
-        Architecture.CwRnn => new ClockworkCell(spec.Activation, Enumerable.Range(0, spec.Modules).Select(spec.PeriodOf).ToArray()),
+        Architecture.Rnn => new RnnCell(spec.Activation, kernel),
+        Architecture.Lstm => new LstmCell(kernel),
+        Architecture.Gru => new GruCell(spec.GruReset, kernel),
+        Architecture.CwRnn => new ClockworkCell(spec.Activation, Enumerable.Range(0, spec.Modules).Select(spec.PeriodOf).ToArray(), kernel),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Arch, "not a recurrent architecture"),
     });
 

@@ -1,6 +1,6 @@
 namespace MusicRnn.Models;
 
-/// <summary>The architectures MusicRnn can build (DESIGN.md §3).</summary>
+/// <summary>The architectures MusicRnn can build (docs/ARCHITECTURE.md, Models).</summary>
 public enum Architecture
 {
     /// <summary>Elman's vanilla RNN.</summary>

@@ -8,7 +8,7 @@ namespace MusicRnn.Models;
 /// </summary>
 internal sealed class PersistenceModel : FrameModel
 {
-    public PersistenceModel(ModelSpec spec) : base("persistence", spec)
+    public PersistenceModel(ModelSpec spec, Kernel kernel = Kernel.Fastest) : base("persistence", spec, kernel)
     {
         if (spec.OutputSize != spec.InputSize)
             throw InputException.ForOption("output size", $"the persistence baseline predicts its input, so it needs as many output as input features ({spec.InputSize}), got {spec.OutputSize}");

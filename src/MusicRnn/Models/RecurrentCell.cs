@@ -23,6 +23,21 @@ internal sealed record LayerWeights(Tensor WeightHh, Tensor BiasHh, (Tensor I, T
 /// </remarks>
 internal abstract class RecurrentCell
 {
+    /// <param name="kernel">Which implementation runs the window (see <see cref="UsesWindowFunction"/>).</param>
+    protected RecurrentCell(Kernel kernel)
+    {
+        Kernel = kernel;
+    }
+
+    /// <summary>The kernel this cell was made for.</summary>
+    public Kernel Kernel { get; }
+
+    /// <summary>
+    /// True unless the kernel is <see cref="Kernel.Reference"/>: the window runs as the cell's
+    /// hand-written window function, not as the autograd loop over steps it is proved against.
+    /// </summary>
+    protected bool UsesWindowFunction => Kernel != Kernel.Reference;
+
     /// <summary>Gate blocks G stacked in the weight matrices (LSTM 4, GRU 3, RNN and CW-RNN 1).</summary>
     public abstract int Gates { get; }
 

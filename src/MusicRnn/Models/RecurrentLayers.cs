@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -5,8 +6,9 @@ namespace MusicRnn.Models;
 
 /// <summary>
 /// A stack of recurrent layers run by explicit cells: the <c>rnn</c> submodule of every
-/// recurrent model that has no fused libtorch kernel (peephole LSTM, GRU with reset before,
-/// sigmoid RNN, Clockwork RNN). Its parameters carry PyTorch's flat names (DESIGN.md §5),
+/// recurrent model not on a fused libtorch module (the architectures libtorch lacks: peephole
+/// LSTM, GRU with reset before, sigmoid RNN, Clockwork RNN; and every architecture on
+/// <see cref="Kernel.Window"/> or <see cref="Kernel.Reference"/>). Its parameters carry PyTorch's flat names (docs/ARCHITECTURE.md, Models),
 /// the same names libtorch's fused <c>nn.LSTM</c>/<c>nn.GRU</c>/<c>nn.RNN</c> give theirs,
 /// so one checkpoint layout serves both paths.
 /// </summary>
@@ -87,10 +89,14 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
             {
                 // Gate blocks (i, f, g, o): the f block is rows [H, 2H).
                 using var forget = p.narrow(0, hidden, hidden);
-                forget.fill_(name.StartsWith("bias_ih", StringComparison.Ordinal) ? 1.0 : 0.0);
+                using var value = (name.StartsWith("bias_ih", StringComparison.Ordinal) ? 1.0 : 0.0).ToScalar();
+                forget.fill_(value);
             }
         }
     }
+
+    /// <summary>The time loop every layer runs.</summary>
+    internal RecurrentCell Cell => cell;
 
     /// <param name="input">Frames [T, B, I].</param>
     /// <param name="state">Per layer <see cref="RecurrentCell.StateSize"/> tensors [B, H], layer by layer.</param>

@@ -21,10 +21,11 @@ internal sealed class RecurrentModel : FrameModel
 
     /// <param name="spec">The validated spec.</param>
     /// <param name="rnn">A <see cref="RecurrentLayers"/> or a fused libtorch LSTM/GRU/RNN with <c>spec.Layers</c> layers.</param>
+    /// <param name="kernel">The kernel <paramref name="rnn"/> and <paramref name="cpuCell"/> implement.</param>
     /// <param name="cpuCell">For a fused <paramref name="rnn"/>: a cell computing the same
     /// equations that is faster than libtorch's kernel on the CPU, run there on the fused
     /// module's own parameters; null to run libtorch's kernel everywhere.</param>
-    public RecurrentModel(ModelSpec spec, nn.Module rnn, RecurrentCell? cpuCell = null) : base(spec.Arch.ToString(), spec)
+    public RecurrentModel(ModelSpec spec, nn.Module rnn, Kernel kernel, RecurrentCell? cpuCell = null) : base(spec.Arch.ToString(), spec, kernel)
     {
         this.rnn = rnn;
         this.cpuCell = cpuCell;

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Models;
@@ -12,12 +13,12 @@ namespace MusicRnn.Models;
 /// through it at every step, so it bounds the loop. Cut into row blocks of U and multiplied as
 /// one <c>bmm</c>, the blocks run on all of libtorch's threads: forward, each block makes its
 /// own columns of the output; backward, each block makes a partial product over its share of
-/// the N summands, and the partials are added. Measured with 2 threads on this project's
-/// 2-core machine, U of 4096 × 1024 (an LSTM of 1024), batch 1: x Uᵀ 486 → 197 µs and δ U
-/// 590 → 175 µs with 8 blocks (column blocks of U took 378 µs); batch 16 at 2048: 11.2 → 5.4 ms
-/// and 8.4 → 7.4 ms. Backward the partial sums change the order of the additions, so results
-/// differ from the plain product by float rounding. With one thread the blocks would only add
-/// work, so the plain product runs.
+/// the N summands, and the partials are added (row blocks of U beat column blocks backward, and
+/// more blocks than threads balance better; the window functions' speed is measured by
+/// <c>musicrnn perf</c>, bench/results/2026-11-26-final-b1-threads2).
+/// Backward the partial sums change the order of the additions, so results differ from the plain
+/// product by float rounding. With one thread the blocks would only add work, so the plain
+/// product runs.
 /// </remarks>
 internal sealed class SplitProduct
 {
@@ -27,17 +28,20 @@ internal sealed class SplitProduct
     private readonly Tensor? reductionBlocks;
     private readonly long outputs;
     private readonly long inputs;
+    private readonly Scalar one;
 
     /// <summary>Prepares the products with <paramref name="weight"/> for <paramref name="threads"/> threads.</summary>
     /// <param name="weight">U [N, K]; viewed, not copied.</param>
     /// <param name="threads">libtorch's thread count (<c>torch.get_num_threads()</c>): 1 keeps the plain product.</param>
+    /// <param name="one">The Scalar 1 the block sums add with, owned by the caller for as long as this product is used.</param>
     /// <param name="smallestSplit">Elements of the smallest weight to split (<see cref="SmallestSplit"/>).</param>
-    public SplitProduct(Tensor weight, int threads, long smallestSplit = SmallestSplit)
+    public SplitProduct(Tensor weight, int threads, Scalar one, long smallestSplit = SmallestSplit)
     {
         this.weight = weight;
+        this.one = one;
         weightT = weight.t();
         (outputs, inputs) = (weight.shape[0], weight.shape[1]);
-        // More blocks than threads balance better (measured: 8 beat 2 at 2 threads).
+        // More blocks than threads balance better.
         var blocks = weight.is_contiguous() && weight.numel() >= smallestSplit ? BlocksFor(outputs, threads, 4) : 1;
         // [k, K, N/k]: block j is rows j·N/k … (j+1)·N/k − 1 of U, transposed.
         rowBlocks = blocks > 1 ? weight.view(blocks, outputs / blocks, inputs).transpose(1, 2) : null;
@@ -46,8 +50,8 @@ internal sealed class SplitProduct
     }
 
     /// <summary>
-    /// Elements of the smallest weight worth splitting (2 MB of float32): below it a product
-    /// takes a few microseconds and the bmm's setup would cost more than the second core saves.
+    /// Elements of the smallest weight worth splitting (2 MB of float32): below it a product is so
+    /// short that the bmm's setup would cost more than the other threads save.
     /// </summary>
     public const long SmallestSplit = 1 << 19;
 
@@ -55,7 +59,9 @@ internal sealed class SplitProduct
     public long Blocks => rowBlocks?.shape[0] ?? 1;
 
     /// <summary>A product for the thread count libtorch runs with now.</summary>
-    public static SplitProduct ForCurrentThreads(Tensor weight) => new(weight, get_num_threads());
+    /// <param name="weight">U [N, K]; viewed, not copied.</param>
+    /// <param name="one">The Scalar 1, owned by the caller for as long as the product is used.</param>
+    public static SplitProduct ForCurrentThreads(Tensor weight, Scalar one) => new(weight, get_num_threads(), one);
 
     /// <summary><paramref name="output"/> += <paramref name="x"/> Uᵀ, in place.</summary>
     /// <param name="output">[B, N], rows contiguous (a step's slot of a window buffer).</param>
@@ -72,7 +78,7 @@ internal sealed class SplitProduct
         using var slots = output.view(batch, blocks, outputs / blocks).transpose(0, 1);
         using var shared = x.unsqueeze(0).expand(blocks, batch, inputs);
         using var product = shared.bmm(rowBlocks);
-        slots.add_(product);
+        slots.add_(product, one);
     }
 
     /// <summary>A new [B, K] tensor: <paramref name="delta"/> U, plus <paramref name="addend"/> when given.</summary>
@@ -103,7 +109,7 @@ internal sealed class SplitProduct
         // [k, B, K] partial products, summed over the blocks.
         using var partials = shares.bmm(reductionBlocks);
         using var sum = partials.sum(new long[] { 0 });
-        output.add_(sum);
+        output.add_(sum, one);
     }
 
     /// <summary>The most blocks up to <paramref name="perThread"/> per thread that divide <paramref name="size"/>; 1 for one thread.</summary>

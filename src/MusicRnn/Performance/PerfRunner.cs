@@ -197,7 +197,7 @@ public static class PerfRunner
     /// Free-running generation of a 1-layer peephole LSTM at 1024, each prediction the next
     /// input, run as <c>musicrnn generate</c> runs it (<see cref="Generator.FreeRun"/> from
     /// silence, in chunks, the fold prepared once per run) but with the frames thrown away: frame
-    /// by frame through <see cref="FrameModel.forward"/>, and on <see cref="FreeRunningLstm"/>,
+    /// by frame through <see cref="FrameModel.forward"/>, and on <see cref="Generation.FreeRunningLstm"/>,
     /// which folds the feedback into the recurrence. Runs of the two are interleaved.
     /// </summary>
     private static List<GenerationSpeed> MeasureGeneration(PerfConfig config, Device device, IProgressSink progress)
@@ -206,10 +206,15 @@ public static class PerfRunner
         using var model = ModelFactory.Create(spec);
         model.to(device);
         model.eval();
+        // The same weights on the window kernel, which generation runs frame by frame.
+        using var frameByFrame = ModelFactory.Create(spec, Kernel.Window);
+        frameByFrame.to(device);
+        frameByFrame.load_state_dict(model.state_dict());
+        frameByFrame.eval();
         var frames = config.GenerationFrames;
         var ways = new (string Name, Generator Generator)[]
         {
-            ("lstm-peepholes, 1 layer, 1024: forward frame by frame (Generator, fold off)", new Generator(model, Frames) { FoldLstm = false }),
+            ("lstm-peepholes, 1 layer, 1024: forward frame by frame (Generator, fold off)", new Generator(frameByFrame, Frames)),
             ("lstm-peepholes, 1 layer, 1024: folded loop (Generator on FreeRunningLstm)", new Generator(model, Frames)),
         };
         var runs = ways.Select(_ => new List<double>()).ToList();

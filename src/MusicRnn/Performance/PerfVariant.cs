@@ -5,9 +5,9 @@ namespace MusicRnn.Performance;
 /// <summary>Which implementation of an architecture a perf row runs.</summary>
 public enum PerfKernel
 {
-    /// <summary>What <see cref="ModelFactory.Create(ModelSpec)"/> picks: what training runs.</summary>
+    /// <summary>What <see cref="ModelFactory.Create(ModelSpec)"/> picks (<see cref="Models.Kernel.Fastest"/>): what training runs.</summary>
     Default,
-    /// <summary>libtorch's fused module on every device (<see cref="ModelFactory.CreateOnLibtorchKernel"/>).</summary>
+    /// <summary>libtorch's fused module on every device (<see cref="Models.Kernel.Libtorch"/>).</summary>
     Libtorch,
     /// <summary>MusicRnn's window function even where a fused module exists.</summary>
     Window,
@@ -89,9 +89,9 @@ public sealed record PerfVariant(string Name, ModelSpec Base, PerfKernel Kernel)
         var spec = Spec(size, layers);
         return Kernel switch
         {
-            PerfKernel.Libtorch => ModelFactory.CreateOnLibtorchKernel(spec),
-            PerfKernel.Window => ModelFactory.Create(spec, preferFused: false),
-            _ => ModelFactory.Create(spec),
+            PerfKernel.Libtorch => ModelFactory.Create(spec, Models.Kernel.Libtorch),
+            PerfKernel.Window => ModelFactory.Create(spec, Models.Kernel.Window),
+            _ => ModelFactory.Create(spec, Models.Kernel.Fastest),
         };
     }
 }

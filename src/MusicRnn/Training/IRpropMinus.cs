@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -28,8 +29,9 @@ internal sealed class IRpropMinus : TrainingOptimizer
     public IRpropMinus(IReadOnlyList<(string Name, Parameter Parameter)> parameters, double initialStep)
     {
         _parameters = parameters;
+        using var step = initialStep.ToScalar();
         _previousGradient = parameters.Select(p => zeros_like(p.Parameter).DetachFromDisposeScope()).ToArray();
-        _stepSize = parameters.Select(p => full_like(p.Parameter, initialStep).DetachFromDisposeScope()).ToArray();
+        _stepSize = parameters.Select(p => full_like(p.Parameter, step).DetachFromDisposeScope()).ToArray();
     }
 
     public override string Name => "rprop";
@@ -40,19 +42,27 @@ internal sealed class IRpropMinus : TrainingOptimizer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        // The step's Scalars, held until it ends (docs/ARCHITECTURE.md, Models); the values and
+        // types of the expressions they replace (grew * 0.2 - flipped * 0.5 + 1, 1 - flipped).
+        using var zero = 0.ToScalar();
+        using var one = 1.ToScalar();
+        using var growth = (Increase - 1).ToScalar();
+        using var shrink = (1 - Decrease).ToScalar();
+        using var minStep = MinStep.ToScalar();
+        using var maxStep = MaxStep.ToScalar();
         for (int i = 0; i < _parameters.Count; i++)
         {
             var p = _parameters[i].Parameter;
             var grad = p.grad;
             if (grad is null) continue;
-            var agreement = (grad * _previousGradient[i]).sign();
-            var grew = (agreement > 0).to_type(grad.dtype);
-            var flipped = (agreement < 0).to_type(grad.dtype);
+            var agreement = grad.mul(_previousGradient[i]).sign();
+            var grew = agreement.gt(zero).to_type(grad.dtype);
+            var flipped = agreement.lt(zero).to_type(grad.dtype);
             // factor = 1.2 where the sign held, 0.5 where it flipped, 1 where either gradient was 0
-            var factor = grew * (Increase - 1) - flipped * (1 - Decrease) + 1;
-            _stepSize[i].mul_(factor).clamp_(MinStep, MaxStep);
-            var kept = grad * (1 - flipped);
-            p.sub_(kept.sign() * _stepSize[i]);
+            var factor = grew.mul(growth).sub(flipped.mul(shrink)).add(one, one);
+            _stepSize[i].mul_(factor).clamp_(minStep, maxStep);
+            var kept = grad.mul(flipped.negative().add(one, one));
+            p.sub_(kept.sign().mul(_stepSize[i]));
             _previousGradient[i].copy_(kept);
         }
         _steps++;

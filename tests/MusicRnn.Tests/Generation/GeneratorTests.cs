@@ -2,6 +2,7 @@ using MusicRnn.Models;
 using MusicRnn.Objectives;
 using MusicRnn.Training;
 using MusicRnn.Tests.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 using Generator = MusicRnn.Generation.Generator;
 
@@ -147,8 +148,9 @@ public sealed class GeneratorTests
         // Given a float64 LSTM, a prime of 0 or 5 frames, and chunks of 3 so 10 frames cross three chunk edges
         using var model = Lstm(layers, peepholes);
         using var prime = Frames(primeFrames, seed: 9, ScalarType.Float64);
+        using var windowKernel = OnWindowKernel(model);
         var folded = new Generator(model, NextFrame, chunkFrames: 3);
-        var byForward = new Generator(model, NextFrame, chunkFrames: 3) { FoldLstm = false };
+        var byForward = new Generator(windowKernel, NextFrame, chunkFrames: 3);
 
         // When free-running 10 frames without noise on the fold and frame by frame through forward
         var fold = CollectDoubles(sink => folded.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
@@ -174,7 +176,8 @@ public sealed class GeneratorTests
 
         // When free-running 10 frames on the fold and frame by frame through forward
         var fold = Collect(sink => new Generator(model, NextFrame, chunkFrames: 3).FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
-        var reference = Collect(sink => new Generator(model, NextFrame, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
+        using var windowKernel = OnWindowKernel(model);
+        var reference = Collect(sink => new Generator(windowKernel, NextFrame, chunkFrames: 3).FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
 
         // Then the frames agree to float32 rounding
         AssertClose(reference, fold, 1e-5f);
@@ -191,7 +194,8 @@ public sealed class GeneratorTests
         // When generating with noise on the default generator, on one with the fold switched
         // off, and without noise
         var noisy = CollectDoubles(sink => generator.FreeRun(prime, 10, new Feedback(0.3), seed: 4, sink));
-        var byForward = CollectDoubles(sink => new Generator(model, NextFrame, chunkFrames: 3) { FoldLstm = false }.FreeRun(prime, 10, new Feedback(0.3), seed: 4, sink));
+        using var windowKernel = OnWindowKernel(model);
+        var byForward = CollectDoubles(sink => new Generator(windowKernel, NextFrame, chunkFrames: 3).FreeRun(prime, 10, new Feedback(0.3), seed: 4, sink));
         var clean = CollectDoubles(sink => generator.FreeRun(prime, 10, new Feedback(0), seed: 4, sink));
 
         // Then the noisy run did not use the fold, is exactly the frame-by-frame run, and the noise changed the frames
@@ -226,6 +230,15 @@ public sealed class GeneratorTests
     {
         manual_seed(13 + layers);
         return ModelTestKit.Build(new ModelSpec { Arch = Architecture.Lstm, Peepholes = peepholes, InputSize = Features, OutputSize = Features, HiddenSize = 8, Layers = layers });
+    }
+
+    /// <summary>The same weights on the window kernel, which generation runs frame by frame (no fold).</summary>
+    private static FrameModel OnWindowKernel(FrameModel model)
+    {
+        var copy = ModelFactory.Create(model.Spec, Kernel.Window);
+        copy.to(model.parameters().First().dtype);
+        copy.load_state_dict(model.state_dict());
+        return copy;
     }
 
     private static double[] CollectDoubles(Action<Action<Tensor>> run)

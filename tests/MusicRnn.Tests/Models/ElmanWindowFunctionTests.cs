@@ -18,12 +18,12 @@ public sealed class ElmanWindowFunctionTests
         // whole steps idle)
         manual_seed(6);
         var spec = new ModelSpec { InputSize = 3, OutputSize = 2, HiddenSize = 6, Layers = 2, Modules = 3 };
-        (spec, Func<bool, RecurrentCell> cell) = name switch
+        (spec, Func<Kernel, RecurrentCell> cell) = name switch
         {
             "rnn-sigmoid" => (spec with { Arch = Architecture.Rnn, Activation = Activation.Sigmoid }, w => new RnnCell(Activation.Sigmoid, w)),
             "rnn-tanh" => (spec with { Arch = Architecture.Rnn }, w => new RnnCell(Activation.Tanh, w)),
             "cw-rnn" => (spec with { Arch = Architecture.CwRnn }, w => new ClockworkCell(Activation.Tanh, [1, 2, 4], w)),
-            _ => (spec with { Arch = Architecture.CwRnn, Periods = [2, 3, 5] }, (Func<bool, RecurrentCell>)(w => new ClockworkCell(Activation.Tanh, [2, 3, 5], w))),
+            _ => (spec with { Arch = Architecture.CwRnn, Periods = [2, 3, 5] }, (Func<Kernel, RecurrentCell>)(w => new ClockworkCell(Activation.Tanh, [2, 3, 5], w))),
         };
         var (function, loop, input, start, weigh) = WindowAndLoop(spec, cell, 9, 4, 12);
 

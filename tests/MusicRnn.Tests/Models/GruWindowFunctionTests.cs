@@ -17,7 +17,7 @@ public sealed class GruWindowFunctionTests
         // the same weights on the autograd loop
         manual_seed(6);
         var spec = new ModelSpec { Arch = Architecture.Gru, GruReset = reset, InputSize = 3, OutputSize = 2, HiddenSize = 5, Layers = 2 };
-        Func<bool, RecurrentCell> cell = w => new GruCell(reset, w);
+        Func<Kernel, RecurrentCell> cell = w => new GruCell(reset, w);
         var (function, loop, input, start, weigh) = WindowAndLoop(spec, cell, steps, 4, 12);
 
         // When both run and back-propagate a loss on outputs and final states

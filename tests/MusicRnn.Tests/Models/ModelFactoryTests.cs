@@ -24,7 +24,7 @@ public sealed class ModelFactoryTests
     [MemberData(nameof(AllArchitectures))]
     public void Should_name_and_shape_parameters_as_pytorch_does(string name, ModelSpec spec)
     {
-        // Given the names and shapes DESIGN.md §5 prescribes, written out from its rules
+        // Given the names and shapes docs/ARCHITECTURE.md, Models prescribes (PyTorch's), written out from its rules
         var expected = new Dictionary<string, long[]>();
         var gates = spec.Arch switch { Architecture.Lstm => 4, Architecture.Gru => 3, _ => 1 };
         switch (spec.Arch)
@@ -107,7 +107,7 @@ public sealed class ModelFactoryTests
         TorchSharp.torch.manual_seed(3);
         var spec = Sizes with { Arch = arch, GruReset = reset };
         var fast = ModelFactory.Create(spec);
-        var libtorch = ModelFactory.CreateOnLibtorchKernel(spec);
+        var libtorch = ModelFactory.Create(spec, Kernel.Libtorch);
         libtorch.load_state_dict(fast.state_dict());
         using var input = TorchSharp.torch.randn(6, 3, spec.InputSize);
 

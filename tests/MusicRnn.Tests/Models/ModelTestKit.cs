@@ -10,10 +10,10 @@ internal static class ModelTestKit
 {
     public static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
 
-    /// <summary>Builds <paramref name="spec"/> in float64 (explicit cells unless <paramref name="fused"/>).</summary>
-    public static FrameModel Build(ModelSpec spec, bool fused = true)
+    /// <summary>Builds <paramref name="spec"/> in float64 on <paramref name="kernel"/>.</summary>
+    public static FrameModel Build(ModelSpec spec, Kernel kernel = Kernel.Fastest)
     {
-        var model = ModelFactory.Create(spec, fused);
+        var model = ModelFactory.Create(spec, kernel);
         model.to(ScalarType.Float64);
         return model;
     }
@@ -47,16 +47,16 @@ internal static class ModelTestKit
         rand(shape, dtype: dtype, generator: generator) * 2 - 1;
 
     /// <summary>
-    /// The same float64 weights twice, on <paramref name="cell"/>(true)'s window function and on
-    /// <paramref name="cell"/>(false)'s autograd loop over steps, with a seeded random input
+    /// The same float64 weights twice, on <paramref name="cell"/>(Window)'s window function and on
+    /// <paramref name="cell"/>(Reference)'s autograd loop over steps, with a seeded random input
     /// [steps, batch, I], start state, and loss weights [steps, batch, O] for
     /// <see cref="AssertSameWindowAndGradients"/>.
     /// </summary>
     public static (FrameModel Function, FrameModel Loop, Tensor Input, Tensor[] Start, Tensor Weigh) WindowAndLoop(
-        ModelSpec spec, Func<bool, RecurrentCell> cell, long steps, long batch, ulong seed)
+        ModelSpec spec, Func<Kernel, RecurrentCell> cell, long steps, long batch, ulong seed)
     {
-        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(true)));
-        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(false)));
+        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(Kernel.Window)), Kernel.Window);
+        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(Kernel.Reference)), Kernel.Reference);
         function.to(ScalarType.Float64);
         loop.to(ScalarType.Float64);
         loop.load_state_dict(function.state_dict());

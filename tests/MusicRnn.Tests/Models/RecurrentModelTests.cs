@@ -87,8 +87,8 @@ public sealed class RecurrentModelTests
         manual_seed(4);
         var spec = new ModelSpec { Arch = arch, GruReset = reset, Peepholes = peepholes, InputSize = 5, OutputSize = 4, HiddenSize = 8, Layers = 2 };
         Assert.True(ModelFactory.UsesFusedKernel(spec));
-        var fused = ModelFactory.CreateOnLibtorchKernel(spec);
-        var cells = ModelFactory.Create(spec, preferFused: false);
+        var fused = ModelFactory.Create(spec, Kernel.Libtorch);
+        var cells = ModelFactory.Create(spec, Kernel.Window);
         cells.load_state_dict(fused.state_dict());
         var generator = new Generator(9);
         var input = Random(generator, ScalarType.Float32, 10, 3, 5);

@@ -1,11 +1,16 @@
 using MusicRnn.Models;
+using TorchSharp;
 using static MusicRnn.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Tests.Models;
 
-public sealed class SplitProductTests
+public sealed class SplitProductTests : IDisposable
 {
+    private readonly Scalar one = 1.ToScalar();
+
+    public void Dispose() => one.Dispose();
+
     [Theory]
     [InlineData(16, 4, 1, 1)]
     [InlineData(16, 4, 2, 8)]
@@ -20,7 +25,7 @@ public sealed class SplitProductTests
         using var weight = zeros(rows, columns);
 
         // When its products are prepared for a thread count
-        var product = new SplitProduct(weight, threads, smallestSplit: 0);
+        var product = new SplitProduct(weight, threads, one, smallestSplit: 0);
 
         // Then U is cut into the most row blocks, up to 4 per thread, that divide its rows; with
         // one thread, or rows no such count divides, it stays whole
@@ -35,7 +40,7 @@ public sealed class SplitProductTests
         using var large = zeros(SplitProduct.SmallestSplit / 1024, 1024);
 
         // When their products are prepared for 2 threads
-        var (smallProduct, largeProduct) = (new SplitProduct(small, 2), new SplitProduct(large, 2));
+        var (smallProduct, largeProduct) = (new SplitProduct(small, 2, one), new SplitProduct(large, 2, one));
 
         // Then only the large one is split
         Assert.Equal(1, smallProduct.Blocks);
@@ -62,7 +67,7 @@ public sealed class SplitProductTests
         var slot = buffer.narrow(1, 1, rows);
         var edges = cat([buffer.narrow(1, 0, 1), buffer.narrow(1, rows + 1, 1)], 1).clone();
         var expectedSlot = slot + x.matmul(weight.t());
-        var product = new SplitProduct(weight, threads, smallestSplit: 0);
+        var product = new SplitProduct(weight, threads, one, smallestSplit: 0);
 
         // When the forward product is added into the slot, and the backward product is formed
         // with and without an addend
@@ -93,13 +98,13 @@ public sealed class SplitProductTests
         // hand-written window function and the same weights on the autograd loop, with 2 threads
         manual_seed(8);
         var spec = new ModelSpec { InputSize = 3, OutputSize = 2, HiddenSize = 1024, Layers = 1, Modules = 4 };
-        (spec, Func<bool, RecurrentCell> cell) = name switch
+        (spec, Func<Kernel, RecurrentCell> cell) = name switch
         {
             "lstm" => (spec with { Arch = Architecture.Lstm }, w => new LstmCell(w)),
             "gru-before" => (spec with { Arch = Architecture.Gru, GruReset = GruReset.Before }, w => new GruCell(GruReset.Before, w)),
             "gru-after" => (spec with { Arch = Architecture.Gru, GruReset = GruReset.After }, w => new GruCell(GruReset.After, w)),
             "rnn" => (spec with { Arch = Architecture.Rnn }, w => new RnnCell(Activation.Tanh, w)),
-            _ => (spec with { Arch = Architecture.CwRnn }, (Func<bool, RecurrentCell>)(w => new ClockworkCell(Activation.Tanh, [1, 2, 4, 8], w))),
+            _ => (spec with { Arch = Architecture.CwRnn }, (Func<Kernel, RecurrentCell>)(w => new ClockworkCell(Activation.Tanh, [1, 2, 4, 8], w))),
         };
         var (function, loop, input, start, weigh) = WindowAndLoop(spec, cell, 5, 2, 13);
         var threads = get_num_threads();

@@ -1,6 +1,8 @@
+using MusicRnn.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MusicRnn.Models;
+namespace MusicRnn.Generation;
 
 /// <summary>
 /// Free-running generation of an LSTM model (each predicted frame fed back as the next input,
@@ -17,11 +19,14 @@ namespace MusicRnn.Models;
 /// calls on preallocated buffers. It computes what <see cref="FrameModel.forward"/> fed its own
 /// predictions computes, up to float rounding (the tests prove it in float64).
 /// <para>
-/// The fold is a product of two weight matrices (about 50 ms at H = 1024), so it is made once,
-/// when this object is built, and every <see cref="Run"/> reuses it: a generator runs one chunk
-/// at a time and must not pay it per chunk. The object therefore holds a snapshot of the
-/// weights' products; a model trained afterwards needs a new one. It owns its tensors (outside
-/// every dispose scope) and frees them in <see cref="Dispose"/>.
+/// The fold is a product of two weight matrices, which costs as much as some steps through
+/// forward, so it is made once, when this object is built, and every <see cref="Run"/> reuses
+/// it: a generator runs one chunk at a time and must not pay it per chunk (the speed-up and the
+/// cost are measured by <c>musicrnn perf</c>, bench/results/2026-11-26-final-threads2). The object
+/// therefore holds a snapshot of the weights' products; a model trained afterwards needs a new
+/// one. It owns its tensors (outside every dispose scope) and the Scalar 1 its additions take
+/// (held for its life, so none is a temporary the collector could free mid-call: see
+/// docs/ARCHITECTURE.md, Models), and frees them in <see cref="Dispose"/>.
 /// </para>
 /// </remarks>
 internal sealed class FreeRunningLstm : IDisposable
@@ -45,7 +50,9 @@ internal sealed class FreeRunningLstm : IDisposable
     // with one layer) and with the layer's own h (layer 0 with one layer: U + V).
     private readonly SplitProduct[] input;
     private readonly SplitProduct[] recurrent;
-    // Every tensor made here, the split products' views included: freed by Dispose.
+    // The alpha of every addition and the value of every addcmul_, for this object's life.
+    private readonly Scalar one;
+    // Every tensor made here, the split products' views included, and the Scalar: freed by Dispose.
     private readonly IDisposable[] owned;
     private bool disposed;
 
@@ -58,8 +65,7 @@ internal sealed class FreeRunningLstm : IDisposable
         var spec = model.Spec;
         (layers, hidden) = (spec.Layers, spec.HiddenSize);
         using var grad = no_grad();
-        // Implicit scalars of the sums below must outlive their calls (see NoCollection).
-        using var quiet = NoCollection.Begin(NoCollection.StepBudget);
+        one = 1.ToScalar();
 
         // Every tensor made in this scope is either kept (detached below, then ours) or a
         // temporary freed with the scope, whatever scope the caller has open.
@@ -76,12 +82,12 @@ internal sealed class FreeRunningLstm : IDisposable
         bias = new Tensor[layers];
         for (var l = 0; l < layers; l++)
         {
-            bias[l] = p[$"rnn.bias_ih_l{l}"] + p[$"rnn.bias_hh_l{l}"];
-            if (l == 0) bias[l].add_(foldedHeadBias);
+            bias[l] = p[$"rnn.bias_ih_l{l}"].add(p[$"rnn.bias_hh_l{l}"], one);
+            if (l == 0) bias[l].add_(foldedHeadBias, one);
         }
         peepholeInForget = peepholes ? [.. Enumerable.Range(0, layers).Select(l => stack([p[$"rnn.peephole_i_l{l}"], p[$"rnn.peephole_f_l{l}"]], 0))] : null;
         peepholeOut = peepholes ? [.. Enumerable.Range(0, layers).Select(l => p[$"rnn.peephole_o_l{l}"])] : null;
-        var foldedRecurrent = layers == 1 ? firstRecurrent + fold : firstRecurrent;
+        var foldedRecurrent = layers == 1 ? firstRecurrent.add(fold, one) : firstRecurrent;
         var kept = new List<Tensor> { headWeight, headBias, firstInput, firstRecurrent, foldedHeadBias, fold };
         if (layers == 1) kept.Add(foldedRecurrent);
         kept.AddRange(bias);
@@ -97,12 +103,12 @@ internal sealed class FreeRunningLstm : IDisposable
         recurrent = new SplitProduct[layers];
         for (var l = 0; l < layers; l++)
         {
-            input[l] = SplitProduct.ForCurrentThreads(l == 0 ? fold : p[$"rnn.weight_ih_l{l}"]);
-            recurrent[l] = SplitProduct.ForCurrentThreads(l == 0 ? foldedRecurrent : p[$"rnn.weight_hh_l{l}"]);
+            input[l] = SplitProduct.ForCurrentThreads(l == 0 ? fold : p[$"rnn.weight_ih_l{l}"], one);
+            recurrent[l] = SplitProduct.ForCurrentThreads(l == 0 ? foldedRecurrent : p[$"rnn.weight_hh_l{l}"], one);
         }
         var views = products.DisposablesView;
         products.Detach(views);
-        owned = [.. kept, .. views];
+        owned = [.. kept, .. views, one];
     }
 
     /// <summary>True when <paramref name="model"/> is an LSTM this path can run.</summary>
@@ -164,11 +170,11 @@ internal sealed class FreeRunningLstm : IDisposable
                 // With one layer the fold is inside recurrent[0] from the second step on.
                 if (l == 0 && layers == 1 && t == 0) g.addmm_(h[l], firstRecurrent.t());
                 else recurrent[l].AddForward(g, h[l]);
-                if (peepholeInForget is not null) inForget[l].addcmul_(cWide[l], peepholeInForget[l], 1);
+                if (peepholeInForget is not null) inForget[l].addcmul_(cWide[l], peepholeInForget[l], one);
                 inForget[l].sigmoid_();
                 gCell[l].tanh_();
-                c[l].mul_(fGate[l]).addcmul_(iGate[l], gCell[l], 1);
-                if (peepholeOut is not null) oGate[l].addcmul_(c[l], peepholeOut[l], 1);
+                c[l].mul_(fGate[l]).addcmul_(iGate[l], gCell[l], one);
+                if (peepholeOut is not null) oGate[l].addcmul_(c[l], peepholeOut[l], one);
                 oGate[l].sigmoid_();
                 // Lower layers keep h in their buffer; the top layer's h_t goes to its step's slot.
                 var hNext = l == layers - 1 ? tops[t] : h[l];
@@ -183,7 +189,7 @@ internal sealed class FreeRunningLstm : IDisposable
         return (predictions, new ModelState(next, state.Clock + frames));
     }
 
-    /// <summary>Frees the fold and the aliases of the model's weights (the model keeps its own).</summary>
+    /// <summary>Frees the fold, its Scalar and the aliases of the model's weights (the model keeps its own).</summary>
     public void Dispose()
     {
         if (disposed) return;

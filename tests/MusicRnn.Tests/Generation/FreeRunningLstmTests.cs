@@ -1,9 +1,10 @@
+using MusicRnn.Generation;
 using MusicRnn.Models;
 using TorchSharp;
 using static MusicRnn.Tests.Models.ModelTestKit;
 using static TorchSharp.torch;
 
-namespace MusicRnn.Tests.Models;
+namespace MusicRnn.Tests.Generation;
 
 public sealed class FreeRunningLstmTests
 {
@@ -95,7 +96,7 @@ public sealed class FreeRunningLstmTests
         manual_seed(5);
         var spec = new ModelSpec { Arch = Architecture.Lstm, Peepholes = peepholes, InputSize = 4, OutputSize = 4, HiddenSize = 6, Layers = layers };
         var model = Build(spec);
-        var generator = new Generator(21);
+        var generator = new TorchSharp.torch.Generator(21);
         var first = Random(generator, ScalarType.Float64, 2, 4);
         var start = new ModelState(model.InitialState(2, CPU, ScalarType.Float64).Tensors.Select(t => Random(generator, ScalarType.Float64, t.shape)).ToArray(), 3);
         return (model, first, start);
