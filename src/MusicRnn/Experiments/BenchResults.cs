@@ -118,7 +118,9 @@ public sealed record BenchResults
         {
             var frames = new FrameRegression(Training.Target.Next);
             settings["lossUnit"] = frames.Unit;
-            settings["baselines"] = new JsonArray([.. frames.Baselines.Select(b => (JsonNode)new JsonObject { ["name"] = b.Name, ["rule"] = b.Rule })]);
+            // Version 1 measured these two only.
+            settings["baselines"] = new JsonArray([.. frames.Baselines.Where(b => b.Name is "persistence" or "mean")
+                .Select(b => (JsonNode)new JsonObject { ["name"] = b.Name, ["rule"] = b.Rule })]);
         }
         if (root["models"] is not JsonArray models) return;
         foreach (var model in models.OfType<JsonObject>())

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Generation;
@@ -141,10 +142,12 @@ public sealed class AudioStatistics
         var n = FlatnessBlockSamples;
         var blocksTensor = tensor(loud.SelectMany(b => b).ToArray(), loud.Length, n);      // [B, N] float64
         var window = hann_window(n, periodic: true, dtype: ScalarType.Float64);
-        var power = fft.rfft(blocksTensor * window, dim: 1).abs().square().narrow(1, 1, n / 2 - 1);  // [B, N/2 − 1]
+        using var two = 2.ToScalar();
         // A bin of exactly zero power would make the log −∞; the floor sits far below any real signal.
-        var logMean = power.clamp_min(1e-30).log().mean(new long[] { 1 });
-        var flatness = logMean.exp() / power.mean(new long[] { 1 }).clamp_min(1e-30);   // [B]
+        using var floor = 1e-30.ToScalar();
+        var power = fft.rfft(blocksTensor * window, dim: 1).abs().pow(two).narrow(1, 1, n / 2 - 1);  // [B, N/2 − 1]
+        var logMean = power.clamp_min(floor).log().mean(new long[] { 1 });
+        var flatness = logMean.exp() / power.mean(new long[] { 1 }).clamp_min(floor);   // [B]
         flatnessSum += flatness.sum().item<double>();
         flatnessBlocks += loud.Length;
     }

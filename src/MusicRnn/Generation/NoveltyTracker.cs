@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Generation;
@@ -74,7 +75,8 @@ public sealed class NoveltyTracker : IDisposable
         using (var scope = NewDisposeScope())
         {
             training = trainingFrames.to(ScalarType.Float32).detach().clone().MoveToOuterDisposeScope();
-            var norms = training.square().sum(new long[] { 1 });                  // [T]
+            using var two = 2.ToScalar();
+            var norms = training.pow(two).sum(new long[] { 1 });                  // [T]
             trainingRms = Math.Sqrt(norms.to(ScalarType.Float64).mean().item<double>());
             trainingNorms = norms.unsqueeze(0).MoveToOuterDisposeScope();         // [1, T]
         }
@@ -99,9 +101,12 @@ public sealed class NoveltyTracker : IDisposable
             float[] squared;
             using (var scope = NewDisposeScope())
             {
+                using var one = 1.ToScalar();
+                using var two = 2.ToScalar();
+                using var zero = 0.ToScalar();
                 var g = frames.narrow(0, start, count).to(ScalarType.Float32, training.device);   // [c, I]
-                var d2 = (g.square().sum(new long[] { 1 }, keepdim: true) + trainingNorms - 2 * g.matmul(training.t()))
-                    .clamp_min(0);                                                                  // [c, T]
+                var d2 = (g.pow(two).sum(new long[] { 1 }, keepdim: true).add(trainingNorms, one) - g.matmul(training.t()).mul(two))
+                    .clamp_min(zero);                                                               // [c, T]
                 squared = d2.cpu().contiguous().data<float>().ToArray();
             }
             for (var j = 0; j < count; j++)

@@ -1,4 +1,5 @@
 using MusicRnn.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Objectives;
@@ -30,6 +31,7 @@ public sealed class FrameRegression(Target target) : FrameObjective(target)
     public override MetricSum Score(Tensor output, Tensor target)
     {
         using var work = NewDisposeScope();
-        return new((output - target).square().sum().to_type(ScalarType.Float64).item<double>(), target.numel());
+        using var two = 2.ToScalar();
+        return new((output - target).pow(two).sum().to_type(ScalarType.Float64).item<double>(), target.numel());
     }
 }

@@ -46,7 +46,8 @@ public sealed class NormalizedSquaredError(double variance) : Objective
     public override MetricSum Score(Tensor output, Tensor target)
     {
         using var scope = NewDisposeScope();
-        return new((output - target).square().sum().to_type(ScalarType.Float64).item<double>() / variance, target.numel());
+        using var two = 2.ToScalar();
+        return new((output - target).pow(two).sum().to_type(ScalarType.Float64).item<double>() / variance, target.numel());
     }
 
     /// <summary>Not generated from: the input is a constant.</summary>

@@ -89,7 +89,8 @@ internal sealed class TrainingStep
 
     private double GradientNorm()
     {
-        var squares = parameters.Select(p => p.grad).OfType<Tensor>().Select(g => g.square().sum()).ToArray();
+        using var two = 2.ToScalar();
+        var squares = parameters.Select(p => p.grad).OfType<Tensor>().Select(g => g.pow(two).sum()).ToArray();
         if (squares.Length == 0) return 0;
         return Math.Sqrt(stack(squares).sum().to_type(ScalarType.Float64).item<double>());
     }
