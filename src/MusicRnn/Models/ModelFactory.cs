@@ -34,11 +34,19 @@ public static class ModelFactory
             Architecture.LogReg => new LogisticRegressionModel(spec, kernel),
             Architecture.Mlp => new MlpModel(spec, kernel),
             Architecture.Persistence => new PersistenceModel(spec, kernel),
-            _ when kernel is Kernel.Fastest or Kernel.Libtorch && UsesFusedKernel(spec) =>
-                new RecurrentModel(spec, Fused(spec), kernel, kernel == Kernel.Fastest ? CpuCell(spec) : null),
-            _ => new RecurrentModel(spec, Explicit(spec, kernel), kernel),
+            _ => new RecurrentModel(spec, Stack(spec, kernel), kernel),
         };
     }
+
+    /// <summary>
+    /// The recurrent stack <paramref name="spec"/> describes (its architecture, input and hidden
+    /// sizes, depth) on <paramref name="kernel"/>: the part of a recurrent model before its head,
+    /// and the frame tier of a sample-level model.
+    /// </summary>
+    internal static RecurrentStack Stack(ModelSpec spec, Kernel kernel) =>
+        kernel is Kernel.Fastest or Kernel.Libtorch && UsesFusedKernel(spec)
+            ? new RecurrentStack(spec, Fused(spec), kernel == Kernel.Fastest ? CpuCell(spec) : null)
+            : new RecurrentStack(spec, Explicit(spec, kernel), null);
 
     /// <summary>
     /// True when <paramref name="spec"/> has a fused libtorch module: the plain LSTM

@@ -55,8 +55,8 @@ internal static class ModelTestKit
     public static (FrameModel Function, FrameModel Loop, Tensor Input, Tensor[] Start, Tensor Weigh) WindowAndLoop(
         ModelSpec spec, Func<Kernel, RecurrentCell> cell, long steps, long batch, ulong seed)
     {
-        var function = new RecurrentModel(spec, new RecurrentLayers(spec, cell(Kernel.Window)), Kernel.Window);
-        var loop = new RecurrentModel(spec, new RecurrentLayers(spec, cell(Kernel.Reference)), Kernel.Reference);
+        var function = new RecurrentModel(spec, new RecurrentStack(spec, new RecurrentLayers(spec, cell(Kernel.Window)), null), Kernel.Window);
+        var loop = new RecurrentModel(spec, new RecurrentStack(spec, new RecurrentLayers(spec, cell(Kernel.Reference)), null), Kernel.Reference);
         function.to(ScalarType.Float64);
         loop.to(ScalarType.Float64);
         loop.load_state_dict(function.state_dict());
