@@ -34,6 +34,7 @@ public static class ModelFactory
             Architecture.LogReg => new LogisticRegressionModel(spec, kernel),
             Architecture.Mlp => new MlpModel(spec, kernel),
             Architecture.Persistence => new PersistenceModel(spec, kernel),
+            _ when spec.SampleLevel is not null => new SampleRnnModel(spec, kernel),
             _ => new RecurrentModel(spec, Stack(spec, kernel), kernel),
         };
     }

@@ -71,6 +71,12 @@ public sealed record ModelSpec
     /// <summary>CW-RNN only: number of modules the hidden layer is split into.</summary>
     public int Modules { get; init; } = 8;
 
+    /// <summary>
+    /// A sample-level model (SampleRNN): the recurrent stack above (arch, hidden, layers …) is its
+    /// frame tier, and this says the rest. Null for a frame model.
+    /// </summary>
+    public SampleLevelSpec? SampleLevel { get; init; }
+
     /// <summary>Throws an <see cref="InputException"/> naming the first field that is out of range.</summary>
     public void Validate()
     {
@@ -79,6 +85,14 @@ public sealed record ModelSpec
         if (HiddenSize <= 0) throw InputException.ForOption("--hidden", $"expected a positive number of units, got {HiddenSize}");
         if (Layers < (Arch == Architecture.LogReg ? 0 : 1) || Layers > 16)
             throw InputException.ForOption("--layers", $"expected 1 to 16 layers, got {Layers}");
+        if (SampleLevel is { } sample)
+        {
+            sample.Validate();
+            if (InputSize != 1 || OutputSize != sample.Levels)
+                throw InputException.ForOption("input size", $"a sample-level model reads 1 level and predicts {sample.Levels}, got {InputSize} → {OutputSize}");
+            if (!Architectures.Of(Arch).Recurrent)
+                throw InputException.ForOption("--arch", $"a sample-level model's frame tier is recurrent (rnn, lstm, gru, cwrnn), got {Architectures.NameOf(Arch)}");
+        }
         if (Periods is not null && Arch != Architecture.CwRnn)
             throw InputException.ForOption("--periods", $"periods belong to the Clockwork RNN (--arch cwrnn), not to {Arch.ToString().ToLowerInvariant()}");
         if (Arch == Architecture.CwRnn)
@@ -96,4 +110,44 @@ public sealed record ModelSpec
 
     /// <summary>The period of CW-RNN module <paramref name="module"/> (0-based).</summary>
     public int PeriodOf(int module) => Periods is { } p ? p[module] : 1 << Math.Min(module, 30);
+}
+
+/// <summary>
+/// What a sample-level model (Mehri et al. 2017, SampleRNN) adds to its frame tier's recurrent stack
+/// (docs/ARCHITECTURE.md, "Models"): how many tiers, the frame sizes, the levels and the sample
+/// tier's width.
+/// </summary>
+public sealed record SampleLevelSpec
+{
+    /// <summary>
+    /// 1: the sample tier alone (the MLP over the previous samples, no recurrence: the baseline the
+    /// recurrent tiers are measured against); 2: a frame tier conditioning it; 3: a slower tier above
+    /// the frame tier (<c>--tiers</c>).
+    /// </summary>
+    public int Tiers { get; init; } = 2;
+
+    /// <summary>Samples per frame of the frame tier, and the samples the sample tier sees (<c>--sample-frame</c>).</summary>
+    public int FrameSize { get; init; } = 16;
+
+    /// <summary>With 3 tiers: frame-tier frames per frame of the slower tier above (<c>--top-ratio</c>).</summary>
+    public int TopRatio { get; init; } = 4;
+
+    /// <summary>Quantization levels: the categorical output's size (<c>--levels</c>).</summary>
+    public int Levels { get; init; } = 256;
+
+    /// <summary>Width of the sample tier's MLP and of the per-position embeddings (<c>--mlp</c>).</summary>
+    public int MlpSize { get; init; } = 256;
+
+    /// <summary>Samples per frame of the slower tier.</summary>
+    public int TopFrameSize => TopRatio * FrameSize;
+
+    /// <summary>Throws an <see cref="InputException"/> naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        if (Tiers is < 1 or > 3) throw InputException.ForOption("--tiers", $"expected 1 (sample tier alone), 2 or 3 tiers, got {Tiers}");
+        if (FrameSize is < 1 or > 1024) throw InputException.ForOption("--sample-frame", $"expected 1 to 1024 samples per frame, got {FrameSize}");
+        if (TopRatio is < 2 or > 64) throw InputException.ForOption("--top-ratio", $"expected 2 to 64 frames per top frame, got {TopRatio}");
+        if (Levels is < 2 or > 65536) throw InputException.ForOption("--levels", $"expected 2 to 65536 levels, got {Levels}");
+        if (MlpSize is < 1 or > 8192) throw InputException.ForOption("--mlp", $"expected 1 to 8192 units, got {MlpSize}");
+    }
 }

@@ -15,6 +15,7 @@ public static class ParameterBudget
     {
         ArgumentNullException.ThrowIfNull(spec);
         long i = spec.InputSize, h = spec.HiddenSize, o = spec.OutputSize, layers = spec.Layers;
+        if (spec.SampleLevel is { } sample) return SampleLevelCount(spec, sample);
         switch (spec.Arch)
         {
             case Architecture.Persistence:
@@ -25,13 +26,29 @@ public static class ParameterBudget
                 // First layer I → H, then (L − 1) layers H → H, then the head H → O.
                 return h * (i + 1) + (layers - 1) * h * (h + 1) + o * (h + 1);
             default:
-                var g = (long)Gates(spec.Arch);
-                var peepholes = spec.Arch == Architecture.Lstm && spec.Peepholes ? 3 * h : 0;
-                // Per layer: weight_ih G·H × I_k, weight_hh G·H × H, two biases G·H, peepholes.
-                var first = g * h * (i + h + 2) + peepholes;
-                var above = g * h * (h + h + 2) + peepholes;
-                return first + (layers - 1) * above + o * (h + 1);
+                return StackCount(spec, i) + o * (h + 1);
         }
+    }
+
+    /// <summary>A recurrent stack's scalars: per layer weight_ih G·H × I_k, weight_hh G·H × H, two biases G·H, peepholes.</summary>
+    private static long StackCount(ModelSpec spec, long input)
+    {
+        long h = spec.HiddenSize, g = Gates(spec.Arch);
+        var peepholes = spec.Arch == Architecture.Lstm && spec.Peepholes ? 3 * h : 0;
+        return g * h * (input + h + 2) + peepholes + (spec.Layers - 1) * (g * h * (h + h + 2) + peepholes);
+    }
+
+    /// <summary>
+    /// A sample-level model's scalars: the per-position embeddings F·L × D, the sample tier's two
+    /// layers, and per recurrent tier its stack and its upsampling projection.
+    /// </summary>
+    private static long SampleLevelCount(ModelSpec spec, SampleLevelSpec sample)
+    {
+        long f = sample.FrameSize, l = sample.Levels, d = sample.MlpSize, h = spec.HiddenSize, r = sample.TopRatio;
+        long count = (f * l * d) + (d * d + d) + (l * d + l);
+        if (sample.Tiers >= 2) count += StackCount(spec, f + (sample.Tiers == 3 ? h : 0)) + (h * f * d + f * d);
+        if (sample.Tiers == 3) count += StackCount(spec, r * f) + (h * r * h + r * h);
+        return count;
     }
 
     /// <summary>
@@ -45,7 +62,9 @@ public static class ParameterBudget
         long g = spec.Modules, k = spec.HiddenSize / spec.Modules;
         // Module i hears modules i..g−1: Σ_i (g − i) = g(g+1)/2 blocks of k × k per layer.
         var masked = (g * k) * (g * k) - g * (g + 1) / 2 * k * k;
-        return Count(spec) - spec.Layers * masked;
+        // A sample-level model has a stack per recurrent tier.
+        long stacks = spec.SampleLevel is { } sample ? sample.Tiers - 1 : 1;
+        return Count(spec) - stacks * spec.Layers * masked;
     }
 
     /// <summary>
