@@ -1,0 +1,71 @@
+using MusicRnn.Analysis;
+using Xunit.Abstractions;
+using static MusicRnn.Tests.Analysis.AnalysisTestKit;
+
+namespace MusicRnn.Tests.Analysis;
+
+public sealed class CopyTrackerTests(ITestOutputHelper output)
+{
+    private const double Hop = 512.0 / Rate;   // one analysis frame, 23 ms
+
+    [Theory]
+    [InlineData(2 * Rate, "on the grid")]
+    [InlineData((2 * Rate) + 64, "an eighth of a hop off the nearest phase (the worst case)")]
+    [InlineData((5 * Rate) + 192, "three eighths of a hop off the grid")]
+    [InlineData((6 * Rate) + 4321, "anywhere")]
+    public void Should_measure_a_copied_stretch_of_training_audio_at_its_length(int trainingStart, string placement)
+    {
+        // Given 10 s of training audio, and a sample of other music with 3 s of the training audio
+        // copied into it, starting 2.1 s in, at a sample offset against the frame grid
+        var training = Track(120, seed: 0, seconds: 10);
+        var other = Track(132, seed: 5, seconds: 8);
+        var at = (2 * Rate) + 2205;
+        var sample = Join(Cut(other, 0, at), Cut(training, trainingStart, 3 * Rate), Cut(other, at, 2 * Rate));
+
+        // When tracked
+        var copy = Copies(training, sample);
+
+        // Then the copy is 3 s long within one analysis frame, found where it is, from where it was taken
+        output.WriteLine($"{placement}: {copy.Frames} frames, {copy.Seconds:F3} s at {copy.SampleStartSeconds:F3} s from {copy.TrainingStartSeconds:F3} s");
+        Assert.InRange(copy.Seconds, 3 - Hop, 3 + Hop);
+        Assert.InRange(copy.SampleStartSeconds!.Value, ((double)at / Rate) - Hop, ((double)at / Rate) + Hop);
+        Assert.InRange(copy.TrainingStartSeconds!.Value, ((double)trainingStart / Rate) - Hop, ((double)trainingStart / Rate) + Hop);
+    }
+
+    [Fact]
+    public void Should_find_nothing_copied_in_noise_or_in_other_music()
+    {
+        // Given training audio, and samples of white noise at its level and of another track
+        var training = Track(120, seed: 0, seconds: 10);
+        var noise = Noise(8 * Rate, Rms(training), seed: 10);
+        var other = Track(100, seed: 3, seconds: 8);
+
+        // When tracked
+        var (fromNoise, fromOther) = (Copies(training, noise), Copies(training, other));
+
+        // Then noise copies nothing, and other music at most a fraction of a second (shared drum sounds)
+        output.WriteLine($"noise: {fromNoise.Seconds:F3} s, another track: {fromOther.Seconds:F3} s");
+        Assert.Equal(0, fromNoise.Seconds);
+        Assert.True(fromOther.Seconds < 0.3, $"copied {fromOther.Seconds} s");
+    }
+
+    [Fact]
+    public void Should_not_count_silence_matching_silence_as_a_copy()
+    {
+        // Given training audio that opens with 3 s of silence, and a sample of 4 s of silence
+        var training = Join(new float[3 * Rate], Track(120, seed: 0, seconds: 5));
+        var sample = new float[4 * Rate];
+
+        // When tracked, then nothing is copied
+        Assert.Equal(0, Copies(training, sample).Seconds);
+    }
+
+    private static CopyMetrics Copies(float[] training, float[] sample)
+    {
+        var coarse = LogMelAnalyzer.Compute(training, Rate);
+        var matching = FrameMatching.For(coarse, Rate);
+        using var tracker = new CopyTracker(LogMelAnalyzer.Compute(training, Rate, matching.FineSettings), matching);
+        tracker.Add(LogMelAnalyzer.Compute(sample, Rate));
+        return tracker.Result();
+    }
+}
