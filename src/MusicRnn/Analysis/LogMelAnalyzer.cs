@@ -11,10 +11,11 @@ namespace MusicRnn.Analysis;
 /// Samples gather in a buffer of N + (B − 1)·hop samples, B = <see cref="BatchFrames"/>; a full
 /// buffer becomes B frames in one <c>torch.stft</c> (Hann window, periodic, not centred, so frame t
 /// starts at sample t·hop exactly and no padding invents audio), whose power spectra go through the
-/// Slaney filterbank (<see cref="MelFilterbank"/>, area-normalised) in one product; the buffer then
+/// Slaney filterbank (<see cref="MelFilterbank"/>, area-normalised), each band summing the few bins
+/// under its triangle in float64; the buffer then
 /// keeps the N − hop samples the next frame shares with the batch. Frames are the same whichever way
 /// the audio is cut into pieces: every frame is computed from the same N samples by the same
-/// operations (a test checks chunked against one-piece analysis). The decibels are taken on the
+/// operations in the same order (a test checks chunked against one-piece analysis). The decibels are taken on the
 /// managed side, so no tensor operation here takes a temporary Scalar (see NoCollection). Scaling
 /// and floor: <see cref="LogMelSettings"/>.
 /// </remarks>
@@ -24,7 +25,9 @@ public sealed class LogMelAnalyzer
     public const int BatchFrames = 256;
 
     private readonly LogMelSettings settings;
-    private readonly double[] weights;        // filterbank × rate/(N·Σh²), [bands, bins] row-major
+    private readonly int[] firstBin;          // each band's weights: bins firstBin[b] … firstBin[b] + weights[b].Length − 1
+    private readonly double[][] weights;      // filterbank × rate/(N·Σh²), the non-zero part of each band
+    private readonly int bins;
     private readonly float[] buffer;
     private int filled;
 
@@ -39,11 +42,17 @@ public sealed class LogMelAnalyzer
         var bank = new MelFilterbank(this.settings.Bands, n, sampleRate, this.settings.MinHz);
         // Σ h² of the periodic Hann window h_n = sin²(πn/N) is 3N/8 exactly.
         var scale = sampleRate / (n * (3.0 * n / 8));
-        weights = new double[bank.Bands * bank.Bins];
+        bins = bank.Bins;
+        firstBin = new int[bank.Bands];
+        weights = new double[bank.Bands][];
         for (var b = 0; b < bank.Bands; b++)
-            for (var k = 0; k < bank.Bins; k++)
-                weights[(b * bank.Bins) + k] = bank[b, k] * scale;
-        Bins = bank.Bins;
+        {
+            var (lo, hi) = (0, bins - 1);
+            while (lo < bins && bank[b, lo] == 0) lo++;
+            while (hi > lo && bank[b, hi] == 0) hi--;
+            firstBin[b] = Math.Min(lo, bins - 1);
+            weights[b] = lo >= bins ? [] : Enumerable.Range(lo, hi - lo + 1).Select(k => bank[b, k] * scale).ToArray();
+        }
         buffer = new float[n + ((BatchFrames - 1) * this.settings.Hop)];
     }
 
@@ -55,8 +64,6 @@ public sealed class LogMelAnalyzer
 
     /// <summary>Frames made so far.</summary>
     public long FramesMade { get; private set; }
-
-    private int Bins { get; }
 
     /// <summary>The log-mel frames of a whole piece of audio (analysed in batches, so long audio is fine).</summary>
     public static LogMelFrames Compute(ReadOnlySpan<float> audio, int sampleRate, LogMelSettings? settings = null) =>
@@ -87,22 +94,33 @@ public sealed class LogMelAnalyzer
         var n = settings.FrameLength;
         var hop = settings.Hop;
         var length = n + ((frames - 1) * hop);
-        float[] mel;
+        float[] power;
         using (NewDisposeScope())
         {
             var samples = tensor(buffer.AsSpan(0, length).ToArray(), ScalarType.Float32);
             var window = hann_window(n, periodic: true, dtype: ScalarType.Float32);
             var spectrum = samples.stft(n, hop, n, window, center: false, return_complex: true);   // [bins, frames]
-            var power = spectrum.abs().square().to_type(ScalarType.Float64);
-            var bank = tensor(weights, new long[] { settings.Bands, Bins }, ScalarType.Float64);
-            mel = bank.matmul(power).t().contiguous().to_type(ScalarType.Float32).data<float>().ToArray();   // [frames, bands]
+            // |X|² as re² + im², without the square root that abs() would take and square() undo.
+            power = view_as_real(spectrum).square().sum(new long[] { -1 }).t().contiguous().data<float>().ToArray();   // [frames, bins]
         }
+        var bands = settings.Bands;
+        var mel = new float[frames * bands];
         var floor = (float)settings.FloorDb;
-        for (var i = 0; i < mel.Length; i++)
+        for (var t = 0; t < frames; t++)
         {
-            // A power of exactly zero (digital silence) would be −∞; the floor stands for it.
-            var db = (float)(10 * Math.Log10(mel[i]));
-            mel[i] = db > floor ? db : floor;
+            var spectrumRow = power.AsSpan(t * bins, bins);
+            for (var b = 0; b < bands; b++)
+            {
+                // Each band sums only the bins under its triangle, in float64 and in a fixed order: a
+                // frame's levels do not depend on which batch it was computed in.
+                double sum = 0;
+                var w = weights[b];
+                var bin = spectrumRow.Slice(firstBin[b], w.Length);
+                for (var k = 0; k < w.Length; k++) sum += w[k] * bin[k];
+                // A power of exactly zero (digital silence) would be −∞; the floor stands for it.
+                var db = (float)(10 * Math.Log10(sum));
+                mel[(t * bands) + b] = db > floor ? db : floor;
+            }
         }
         // Frame `frames` starts at frames·hop: everything before it is no longer needed.
         var consumed = frames * hop;

@@ -35,7 +35,8 @@ public static class SpectrogramImage
 
     private const int AnalysisChunk = 1 << 16;
     private const string PreferredFont = "DejaVu Sans";
-    private static readonly double[] TickHz = [50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000];
+    // Below 1 kHz the mel scale is nearly linear: 100 and 500 Hz are as far apart as labels can be there.
+    private static readonly double[] TickHz = [100, 500, 1000, 2000, 5000, 10000, 20000];
 
     /// <summary>Writes the picture of <paramref name="audio"/> as a PNG of <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
     public static void Write(string path, ReadOnlySpan<float> audio, int sampleRate, string title, int width = DefaultWidth, int height = DefaultHeight, LogMelSettings? settings = null) =>
