@@ -101,7 +101,7 @@ public sealed class CopyTracker : IDisposable
             using (NewDisposeScope())
             {
                 var g = tensor(centred, new long[] { count, bands }, ScalarType.Float32);
-                products = g.matmul(training.t()).contiguous().data<float>().ToArray();   // [count, T]
+                products = g.matmul(training.t()).flatten().data<float>().ToArray();   // [count, T], flattened to copy out fast
             }
             for (var j = 0; j < count; j++)
             {

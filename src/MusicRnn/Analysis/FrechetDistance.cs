@@ -18,9 +18,11 @@ namespace MusicRnn.Analysis;
 /// eigenvalues rounding leaves in a rank-deficient covariance (bands pinned at the floor, fewer
 /// frames than bands) clamped to 0. The trace term uses tr((Σ₁^{1/2} Σ₂ Σ₁^{1/2})^{1/2}) = Σᵢ σᵢ(Σ₁^{1/2} Σ₂^{1/2}),
 /// the sum of singular values of A = Σ₁^{1/2} Σ₂^{1/2} (AAᵀ is the matrix whose root is traced):
-/// singular values carry an absolute error of about ε‖A‖, whereas square roots of the small
-/// eigenvalues of AAᵀ would carry √(ε)‖A‖ — for a rank-deficient Σ that is 1e-5 dB² instead of
-/// 1e-12, and identical audio must give 0. The result is clamped at 0 against rounding.</para>
+/// singular values carry an absolute error of about ε‖A‖, whereas a small eigenvalue of AAᵀ carries
+/// ε‖A‖² and its square root up to √ε‖A‖. Measured on the real excerpt's first 63 frames (a
+/// covariance of rank 62 in 64 bands, trace 2064 dB²) against themselves: 4e-12 dB² by singular
+/// values, −5e-10 dB² by eigenvalues of the product — half of the 1e-9 that identical audio is held
+/// to. The result is clamped at 0 against rounding.</para>
 /// </remarks>
 public static class FrechetDistance
 {

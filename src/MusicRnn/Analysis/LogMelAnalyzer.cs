@@ -15,8 +15,8 @@ namespace MusicRnn.Analysis;
 /// under its triangle in float64; the buffer then
 /// keeps the N − hop samples the next frame shares with the batch. Frames are the same whichever way
 /// the audio is cut into pieces: every frame is computed from the same N samples by the same
-/// operations in the same order (a test checks chunked against one-piece analysis). The decibels are taken on the
-/// managed side, so no tensor operation here takes a temporary Scalar (see NoCollection). Scaling
+/// operations in the same order (a test checks chunked against one-piece analysis). Everything after
+/// the STFT is managed code, so no tensor operation here takes a temporary Scalar (see NoCollection). Scaling
 /// and floor: <see cref="LogMelSettings"/>.
 /// </remarks>
 public sealed class LogMelAnalyzer
@@ -94,15 +94,25 @@ public sealed class LogMelAnalyzer
         var n = settings.FrameLength;
         var hop = settings.Hop;
         var length = n + ((frames - 1) * hop);
-        float[] power;
+        float[] spectrum;
         using (NewDisposeScope())
         {
             var samples = tensor(buffer.AsSpan(0, length).ToArray(), ScalarType.Float32);
             var window = hann_window(n, periodic: true, dtype: ScalarType.Float32);
-            var spectrum = samples.stft(n, hop, n, window, center: false, return_complex: true);   // [bins, frames]
-            // |X|² as re² + im², without the square root that abs() would take and square() undo.
-            power = view_as_real(spectrum).square().sum(new long[] { -1 }).t().contiguous().data<float>().ToArray();   // [frames, bins]
+            var complex = samples.stft(n, hop, n, window, center: false, return_complex: true);   // [bins, frames]
+            // Flattened first: TorchSharp copies a 1-D tensor out in one loop, higher ranks element by element.
+            spectrum = view_as_real(complex).flatten().data<float>().ToArray();                    // [bins, frames, 2]
         }
+        // |X|² = re² + im², transposed to [frames, bins]; done here because libtorch's reduction over
+        // the pairs was the slowest step of the whole analysis.
+        var power = new float[frames * bins];
+        for (var k = 0; k < bins; k++)
+            for (var t = 0; t < frames; t++)
+            {
+                var re = spectrum[((k * frames) + t) * 2];
+                var im = spectrum[(((k * frames) + t) * 2) + 1];
+                power[(t * bins) + k] = (re * re) + (im * im);
+            }
         var bands = settings.Bands;
         var mel = new float[frames * bands];
         var floor = (float)settings.FloorDb;

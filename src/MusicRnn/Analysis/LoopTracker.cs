@@ -25,8 +25,8 @@ public sealed record LoopMetrics
 /// <para>Recurrence by lag: with the sample's frames on the fine grid (P per hop, see
 /// <see cref="FrameMatching"/>) and ℓ a lag in fine steps, the repetition ending at coarse frame j
 /// has length R[j, ℓ] = M(j, j·P − ℓ)·(R[j − 1, ℓ] + 1); one row over lags is kept, beside a history
-/// of the last <see cref="MaxLagSeconds"/> of fine frames (64 floats per 128 samples: 1.8 MB for a
-/// minute at 22050 Hz). The fine grid matters as much as for copies: a loop's period is rarely a
+/// of the last <see cref="MaxLagSeconds"/> of fine frames and a quarter more (64 floats per 128
+/// samples: 3.3 MB for the default minute at 22050 Hz). The fine grid matters as much as for copies: a loop's period is rarely a
 /// whole number of hops.</para>
 /// <para>Minimum lag, 1 s: below it, repetition is texture, not a loop — consecutive frames of a
 /// held note, the beat of a drum pattern. A loop shorter than 1 s is still found, at the multiple
@@ -56,6 +56,7 @@ public sealed class LoopTracker
     private readonly int minLag;               // fine steps
     private readonly int maxLag;
     private readonly int staticLag;            // fine steps: one window length
+    private readonly int reachBack;            // the farthest back any frame is compared
     private readonly int[] run;                // R[·, ℓ], indexed by ℓ
     private readonly bool[] changed;           // whether that run holds a non-static frame
     private readonly float[] history;          // fine frames from historyStart on
@@ -87,8 +88,11 @@ public sealed class LoopTracker
         MaxLagSeconds = maxLagSeconds;
         run = new int[maxLag + 1];
         changed = new bool[maxLag + 1];
-        history = new float[(maxLag + 1) * 2 * bands];
-        silent = new bool[(maxLag + 1) * 2];
+        reachBack = Math.Max(maxLag, staticLag);
+        // Room for the lags and a quarter more: the history moves down once per quarter of them.
+        var capacity = reachBack + 1 + Math.Max(1024, reachBack / 4);
+        history = new float[capacity * bands];
+        silent = new bool[capacity];
     }
 
     /// <summary>Shortest lag of a loop.</summary>
@@ -131,8 +135,8 @@ public sealed class LoopTracker
         var capacity = silent.Length;
         if (fineFrames - historyStart == capacity)
         {
-            // Keep the last maxLag frames (all any later frame compares with) at the front.
-            var keep = maxLag;
+            // Keep the frames any later frame is compared with at the front.
+            var keep = reachBack;
             var drop = capacity - keep;
             history.AsSpan(drop * bands, keep * bands).CopyTo(history);
             silent.AsSpan(drop, keep).CopyTo(silent);

@@ -8,7 +8,7 @@ namespace MusicRnn.Analysis;
 /// </summary>
 /// <remarks>
 /// Memory: the training audio's frames on the fine grid (<see cref="FrameMatching"/>: half the size
-/// of the float32 audio) and two Gaussian fits; the audio itself is analysed in batches and not
+/// of the float32 audio) and the Gaussian fit timbre is measured against; the audio itself is analysed in batches and not
 /// kept. The reference points: the held-out audio's tempo and periodicity, its timbre distance to
 /// the training audio, the song's first half against its second half (the song's frames — training
 /// then held-out — split at the middle frame), and white noise against the whole song. The noise is
