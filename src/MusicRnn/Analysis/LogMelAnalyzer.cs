@@ -65,13 +65,21 @@ public sealed class LogMelAnalyzer
     /// <summary>Frames made so far.</summary>
     public long FramesMade { get; private set; }
 
+    /// <summary>Samples taken so far.</summary>
+    public long SamplesTaken { get; private set; }
+
     /// <summary>The log-mel frames of a whole piece of audio (analysed in batches, so long audio is fine).</summary>
     public static LogMelFrames Compute(ReadOnlySpan<float> audio, int sampleRate, LogMelSettings? settings = null) =>
         new LogMelAnalyzer(sampleRate, settings).Add(audio);
 
     /// <summary>Takes the next samples and returns the frames they complete (possibly none).</summary>
+    /// <exception cref="ArgumentException">A sample is NaN or infinite (it would poison every level after it).</exception>
     public LogMelFrames Add(ReadOnlySpan<float> audio)
     {
+        for (var i = 0; i < audio.Length; i++)
+            if (!float.IsFinite(audio[i]))
+                throw new ArgumentException($"sample {SamplesTaken + i} is {audio[i]}: audio to analyse must be finite", nameof(audio));
+        SamplesTaken += audio.Length;
         var blocks = new List<LogMelFrames>();
         while (!audio.IsEmpty)
         {

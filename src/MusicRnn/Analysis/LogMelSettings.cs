@@ -57,8 +57,10 @@ public sealed record LogMelSettings
     /// A Hann window weighs its middle: its equivalent width Σh_n / max h is N/2, and a frame matches
     /// another (a copy, a repeat) as long as that middle does, though a quarter of the window at either
     /// end holds other audio. So a run of frames stands for the audio from a quarter window into the
-    /// first to a quarter window into the last; measured on copies of exactly 3 s at four offsets
-    /// against the grid, this gives 2.995 s where the full extent of the windows gives 3.042 s.
+    /// first to a quarter window into the last. Copies of exactly 3 s at four offsets against the grid
+    /// match in runs of 127–129 frames (whether the frames over a copy's edges, part copy and part
+    /// other audio, still match depends on the audio there): 2.972–3.019 s by this measure, where the
+    /// full extent of the windows would say 3.019–3.065 s.
     /// </remarks>
     public double SpanSeconds(long frames, int sampleRate) =>
         frames <= 0 ? 0 : (((frames - 1) * (double)Hop) + (FrameLength / 2.0)) / sampleRate;

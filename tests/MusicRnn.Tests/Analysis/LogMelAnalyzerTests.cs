@@ -94,4 +94,18 @@ public sealed class LogMelAnalyzerTests
         Assert.True(FrameMatching.IsSilent(silence.Frame(0), LogMelSettings.Default.SilenceDb));
         Assert.Equal(0, tooShort.Count);
     }
+
+    [Fact]
+    public void Should_refuse_a_sample_that_is_not_finite_and_name_where_it_is()
+    {
+        // Given an analyzer that has taken 1000 samples, then audio with a NaN at its 5th sample
+        var analyzer = new LogMelAnalyzer(Rate);
+        analyzer.Add(new float[1000]);
+        var bad = new float[10];
+        bad[4] = float.NaN;
+
+        // Then it refuses, naming the sample's position in the whole audio
+        var error = Assert.Throws<ArgumentException>(() => analyzer.Add(bad));
+        Assert.Contains("sample 1004 is NaN", error.Message);
+    }
 }
