@@ -64,7 +64,7 @@ public sealed record MusicalReferencePoints
     /// <summary>Periodicity strength of the held-out audio at its tempo.</summary>
     public double? HeldOutPeriodicity { get; init; }
 
-    /// <summary>Timbre distance of the held-out audio against the training audio (what a model that continued the song exactly would score); null when nothing was held out.</summary>
+    /// <summary>Timbre distance of the held-out audio against the training audio: about what a sample that sounds like the training audio (a copy of it, say) scores against the held-out audio; null when nothing was held out.</summary>
     public double? HeldOutTimbreDistance { get; init; }
 
     /// <summary>Timbre distance of the song's first half against its second half.</summary>
@@ -73,10 +73,10 @@ public sealed record MusicalReferencePoints
     /// <summary>Timbre distance of seeded white noise (the song's length and RMS) against the song: a sample with nothing of the song.</summary>
     public double? NoiseTimbreDistance { get; init; }
 
-    /// <summary>How much the held-out audio "copies" the training audio: the song's own repetition across the split; null when nothing was held out.</summary>
+    /// <summary>How much the held-out audio "copies" the training audio, in seconds: the song's own repetition across the split; null when nothing was held out.</summary>
     public double? HeldOutCopiedSeconds { get; init; }
 
-    /// <summary>The held-out audio's own loops (the song's repetition within itself).</summary>
+    /// <summary>The held-out audio's own loops, in seconds (the song's repetition within itself; the training audio's when nothing was held out).</summary>
     public double? HeldOutLoopSeconds { get; init; }
 
     /// <summary>Spread of the training frames (dB) that the match tolerance is a fraction of.</summary>
