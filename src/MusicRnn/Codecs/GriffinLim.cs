@@ -154,7 +154,11 @@ public sealed class GriffinLim
         return (spectrum.MoveToOuterDisposeScope(), direction.MoveToOuterDisposeScope());
     }
 
-    /// <summary>The signal of spectra [W, K] as hops [W + R − 1, H]: row j is the hop whose last frame is row j − R + 1 … first frame row j (see remarks).</summary>
+    /// <summary>
+    /// The signal of spectra [W, K] (inverse STFT through the dual window, frames beyond the ends taken as zero) as hops
+    /// [W + R − 1, H]: row j holds samples [jH, jH + H) counted from the first frame's start, so rows R − 1 … W − 1 lie
+    /// in R frames each and the first and last R − 1 rows in fewer.
+    /// </summary>
     public Tensor Synthesise(Tensor spectrum)
     {
         using var scope = NewDisposeScope();

@@ -27,6 +27,8 @@ namespace MusicRnn.Codecs;
 /// electronic music, 0.107 against 0.154 on a C major chord, equal on white noise (0.380 against
 /// 0.387); log-spectral distance of the decoded chord 1.4 dB against 4.2 dB. The fit's residual is
 /// under 1% of ‖y‖ after 20 steps (1.4% after 10, 0.25% after 50, with little change in the sound).
+/// Before the fit, features are limited to the log energy of a +60 dBFS bin, 2 log(1024 · N/2), as
+/// <see cref="StftCodec"/> limits its magnitudes.
 /// </remarks>
 public sealed class MelCodec : SpectralCodec
 {
@@ -86,13 +88,10 @@ public sealed class MelCodec : SpectralCodec
     protected internal override Tensor ToMagnitudes(Tensor features)
     {
         using var scope = NewDisposeScope();
-        using var ceiling = (2 * Math.Log(1024.0 * FrameLength / 2)).ToScalar();
-        using var floor = (-EnergyFloor).ToScalar();
         using var one = 1.0.ToScalar();
-        using var zero = 0.0.ToScalar();
         using var tiny = 1e-30.ToScalar();
-        var filters = Filters(ScalarType.Float32);                        // M [B, K]
-        var energies = features.clamp_max(ceiling).exp_().add_(floor, one).clamp_min_(zero);   // y [F, B]
+        var filters = Filters(ScalarType.Float32);                                                // M [B, K]
+        var energies = AboveFloor(features, EnergyFloor, 2 * Math.Log(1024.0 * FrameLength / 2));   // y [F, B]
         var numerator = energies.matmul(filters);                          // Mᵀy per frame, [F, K]
         var power = ones_like(numerator);
         for (var i = 0; i < FitIterations; i++)

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Codecs;
@@ -118,6 +119,21 @@ public abstract class SpectralCodec : IStreamingCodec
 
     /// <summary>Magnitudes [frames, Bins] float32 (finite, ≥ 0) of feature frames [frames, FeatureCount] float32 on the CPU.</summary>
     protected internal abstract Tensor ToMagnitudes(Tensor features);
+
+    /// <summary>
+    /// exp(min(<paramref name="logs"/>, <paramref name="ceiling"/>)) − <paramref name="floor"/>, floored at 0: the
+    /// inverse of log(v + floor). The floor is taken 2⁻¹⁶ larger, so a feature within float32 rounding of log(floor)
+    /// (digital silence) decodes to exactly zero rather than to rounding noise.
+    /// </summary>
+    protected static Tensor AboveFloor(Tensor logs, double floor, double ceiling)
+    {
+        using var scope = NewDisposeScope();
+        using var top = ceiling.ToScalar();
+        using var minus = (-floor * (1 + Math.Pow(2, -16))).ToScalar();
+        using var one = 1.0.ToScalar();
+        using var zero = 0.0.ToScalar();
+        return logs.clamp_max(top).exp_().add_(minus, one).clamp_min_(zero).MoveToOuterDisposeScope();
+    }
 
     /// <summary>Features of signal frames [frames, N] float64: the windowed FFT's magnitudes through <see cref="ToFeatures"/>, as float32.</summary>
     private Tensor FeaturesOf(Tensor frames)

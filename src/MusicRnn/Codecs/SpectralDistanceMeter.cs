@@ -16,8 +16,8 @@ namespace MusicRnn.Codecs;
 /// signal's length, zero-padded past its end. S and Ŝ are the magnitudes |rfft| of the original's
 /// and the round trip's frames, in float64.
 ///
-/// Spectral convergence: SC = ‖|S| − |Ŝ|‖_F / ‖|S|‖_F over all frames and bins (0 for an exact copy;
-/// 0 for two silences, +∞ for sound against silence).
+/// Spectral convergence: SC = ‖|S| − |Ŝ|‖_F / ‖|S|‖_F over all frames and bins: 0 for an exact copy
+/// (and for two silences), 1 when the round trip lost everything, +∞ when it added sound to silence.
 ///
 /// Log-spectral distance: per frame, LSD_j = sqrt(mean_k (20 log10((|S_jk| + δ)/(|Ŝ_jk| + δ)))²) over
 /// the 513 bins, then the mean over frames, in dB. δ = 10⁻⁵ · 1024/4: −100 dB below a full-scale

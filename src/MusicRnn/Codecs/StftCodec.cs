@@ -38,13 +38,6 @@ public sealed class StftCodec : SpectralCodec
         return magnitudes.add(epsilon, one).log_();
     }
 
-    protected internal override Tensor ToMagnitudes(Tensor features)
-    {
-        using var scope = NewDisposeScope();
-        using var ceiling = Math.Log(1024.0 * FrameLength / 2).ToScalar();
-        using var epsilon = (-Epsilon).ToScalar();
-        using var one = 1.0.ToScalar();
-        using var zero = 0.0.ToScalar();
-        return features.clamp_max(ceiling).exp_().add_(epsilon, one).clamp_min_(zero).MoveToOuterDisposeScope();
-    }
+    protected internal override Tensor ToMagnitudes(Tensor features) =>
+        AboveFloor(features, Epsilon, Math.Log(1024.0 * FrameLength / 2));
 }
