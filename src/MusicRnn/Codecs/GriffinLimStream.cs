@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Codecs;
@@ -31,8 +32,9 @@ namespace MusicRnn.Codecs;
 /// Determinism. Window boundaries depend only on the frames' indices, never on how the input was cut
 /// into pushes, so a stream gives bit for bit what one decode of all the frames gives.
 ///
-/// Memory. After each push at most C + 2R frames wait and R − 1 are kept as context, plus R − 1 hops of
-/// overlap-add tail: <see cref="HeldFrames"/>, which does not depend on the length decoded.
+/// Memory. A window reads its frames where they were pushed; after each push fewer than C + 2R frames wait
+/// (copied) and R − 1 are kept as context, plus R − 1 hops of overlap-add tail: <see cref="HeldFrames"/>,
+/// which depends neither on the length decoded nor on the size of the pushes.
 /// </remarks>
 internal sealed class GriffinLimStream : IDecodingStream
 {
@@ -41,7 +43,7 @@ internal sealed class GriffinLimStream : IDecodingStream
     private readonly int _commit;      // C
     private readonly int _lookahead;   // 2R
     private readonly int _context;     // R − 1
-    private Tensor _pending;           // features of the frames not yet committed, [P, FeatureCount] float32
+    private Tensor _pending;           // features of the frames left over from the last push, [P < C + 2R, FeatureCount] float32
     private Tensor? _estimates;        // phase directions reached for the first pending frames, [m, K] complex64
     private Tensor? _frozen;           // spectra of the last committed frames, [≤ R − 1, K] complex64
     private readonly float[] _tail;    // overlap-add partial sums of the R − 1 hops after the last complete one
@@ -68,11 +70,19 @@ internal sealed class GriffinLimStream : IDecodingStream
         ObjectDisposedException.ThrowIf(_finished, this);
         BlockFraming.CheckFrames(frames, _codec.FeatureCount, _codec.Name);
         if (frames.shape[0] == 0) return [];
-        using (NewDisposeScope())
-            ReplacePending(cat(new[] { _pending, frames.detach().to(ScalarType.Float32, CPU) }, dim: 0));
+        using var scope = NewDisposeScope();
+        var input = frames.detach().to(ScalarType.Float32, CPU);
+        // Windows read the frames where they are (a whole song pushed at once is not copied); only the
+        // frames left over, fewer than a window, are kept, copied, after the push.
+        var source = _pending.shape[0] == 0 ? input : cat(new[] { _pending, input }, dim: 0);
         var output = new List<float[]>();
-        while (_pending.shape[0] >= _commit + _lookahead)
-            output.Add(RunWindow(_commit + _lookahead, _commit));
+        long at = 0;
+        while (source.shape[0] - at >= _commit + _lookahead)
+        {
+            output.Add(RunWindow(source.narrow(0, at, _commit + _lookahead), _commit));
+            at += _commit;
+        }
+        ReplacePending(source.narrow(0, at, source.shape[0] - at).clone());
         return Joined(output);
     }
 
@@ -81,10 +91,14 @@ internal sealed class GriffinLimStream : IDecodingStream
         if (_finished) return [];
         _finished = true;
         var output = new List<float[]>();
-        while (_pending.shape[0] > 0)
+        long at = 0;
+        var total = _pending.shape[0];
+        while (at < total)
         {
-            var count = (int)Math.Min(_pending.shape[0], _commit + _lookahead);
-            output.Add(RunWindow(count, count == _pending.shape[0] ? count : _commit));
+            var count = Math.Min(total - at, _commit + _lookahead);
+            var last = at + count == total;
+            output.Add(RunWindow(_pending.narrow(0, at, count), last ? (int)count : _commit));
+            at += last ? count : _commit;
         }
         // The last R − 1 hops lie in fewer than R frames: they leave as the frames made them, fading out.
         output.Add(Hops(_tail, _committed - _context, _context));
@@ -94,15 +108,15 @@ internal sealed class GriffinLimStream : IDecodingStream
         return Joined(output);
     }
 
-    /// <summary>Griffin-Lim over the frozen context and the first <paramref name="count"/> pending frames; commits the first <paramref name="commit"/> and returns the hops they complete.</summary>
-    private float[] RunWindow(int count, int commit)
+    /// <summary>Griffin-Lim over the frozen context and the window's <paramref name="features"/> [count, FeatureCount]; commits the first <paramref name="commit"/> frames and returns the hops they complete.</summary>
+    private float[] RunWindow(Tensor features, int commit)
     {
         using var scope = NewDisposeScope();
+        var count = (int)features.shape[0];
         var frozen = _frozen is null ? 0 : (int)_frozen.shape[0];
         var carried = _estimates is null ? 0 : (int)_estimates.shape[0];
-        var bins = _codec.Bins;
 
-        var magnitudes = cat(new[] { zeros(frozen, bins), _codec.ToMagnitudes(_pending.narrow(0, 0, count)) }, dim: 0);
+        var magnitudes = cat(new[] { zeros(frozen, _codec.Bins), _codec.ToMagnitudes(features) }, dim: 0);
         var parts = new List<Tensor>();
         if (_frozen is not null) parts.Add(_frozen);
         if (_estimates is not null) parts.Add(_estimates);
@@ -112,17 +126,17 @@ internal sealed class GriffinLimStream : IDecodingStream
 
         // Overlap-add the committed spectra onto the tail; the first `commit` hops are then complete.
         var hops = _phase.Synthesise(spectrum.narrow(0, frozen, commit));   // [commit + R − 1, H]
+        using var one = 1.0.ToScalar();
         var tail = tensor(_tail, new long[] { _context, _codec.Hop });
-        hops.narrow(0, 0, _context).add_(tail);
+        hops.narrow(0, 0, _context).add_(tail, one);
         var flat = hops.contiguous().data<float>().ToArray();
         var complete = Hops(flat, _committed - _context, commit);
         Array.Copy(flat, commit * _codec.Hop, _tail, 0, _tail.Length);
 
-        // Keep what the next window needs: the last R − 1 committed spectra, the lookahead's directions, the frames after them.
+        // Keep what the next window needs: the last R − 1 committed spectra and the lookahead's directions.
         var keptContext = Math.Min(_context, frozen + commit);
         Replace(ref _frozen, spectrum.narrow(0, frozen + commit - keptContext, keptContext).clone());
         Replace(ref _estimates, count > commit ? direction.narrow(0, frozen + commit, count - commit).clone() : null);
-        ReplacePending(_pending.narrow(0, commit, _pending.shape[0] - commit).clone());
         _committed += commit;
         return complete;
     }
