@@ -27,7 +27,8 @@ namespace MusicRnn.Codecs;
 /// measured on 20 s of real electronic music (N = 1024, H = 256, 32 iterations, C = 128), the spectral
 /// convergence of the frames within 4 hops of a seam was 0.109 against 0.076 elsewhere with no
 /// lookahead, and 0.065 against 0.075 with a lookahead of 2R (seams are then no worse: their frames
-/// get more iterations).
+/// get more iterations); on the 3 s test excerpt with C = 32, 0.171 against 0.093 without and 0.082
+/// against 0.093 with it.
 ///
 /// Determinism. Window boundaries depend only on the frames' indices, never on how the input was cut
 /// into pushes, so a stream gives bit for bit what one decode of all the frames gives.
@@ -50,13 +51,18 @@ internal sealed class GriffinLimStream : IDecodingStream
     private long _committed;           // frames committed so far
     private bool _finished;
 
-    public GriffinLimStream(SpectralCodec codec)
+    /// <param name="codec">The codec whose frames are decoded.</param>
+    /// <param name="commitFrames">C; null for the default (see remarks). Tests set it small to get many seams.</param>
+    /// <param name="lookahead">Frames optimised past the committed ones; null for the default 2R.</param>
+    public GriffinLimStream(SpectralCodec codec, int? commitFrames = null, int? lookahead = null)
     {
         _codec = codec;
         _phase = codec.GriffinLim;
         var overlap = codec.Overlap;
-        _commit = Math.Max(2 * overlap, (1 << 18) / codec.FrameLength);
-        _lookahead = 2 * overlap;
+        _commit = commitFrames ?? Math.Max(2 * overlap, (1 << 18) / codec.FrameLength);
+        _lookahead = lookahead ?? 2 * overlap;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_commit);
+        ArgumentOutOfRangeException.ThrowIfNegative(_lookahead);
         _context = overlap - 1;
         _pending = zeros(0, codec.FeatureCount, dtype: ScalarType.Float32).DetachFromDisposeScope();
         _tail = new float[_context * codec.Hop];

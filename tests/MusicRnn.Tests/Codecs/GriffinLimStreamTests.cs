@@ -61,34 +61,44 @@ public sealed class GriffinLimStreamTests
     [Fact]
     public void Should_not_degrade_the_spectrum_at_window_seams()
     {
-        // Given 12 s of a chord with a slow vibrato (so phases must keep changing across seams), at 1024/256
-        var samples = Enumerable.Range(0, 12 * Rate).Select(i =>
-        {
-            var t = (double)i / Rate;
-            return (float)((0.3 * Math.Sin((2 * Math.PI * 220 * t) + (3 * Math.Sin(2 * Math.PI * 0.5 * t)))) + (0.2 * Math.Sin(2 * Math.PI * 330 * t)));
-        }).ToArray();
+        // Given 3 s of real music at 1024/256, decoded in windows that commit only 32 frames (8 seams), with the
+        // default lookahead of 2R frames and, for contrast, with none
+        var samples = TestSignals.Excerpt();
         var codec = new StftCodec(1024, 256);
+        using var frames = codec.Encode(samples);
+        float[] Decode(int? lookahead)
+        {
+            var stream = new GriffinLimStream(codec, commitFrames: 32, lookahead: lookahead);
+            return [.. stream.Push(frames), .. stream.Finish()];
+        }
 
-        // When round-tripped (windows commit 256 frames, so seams fall at every 256th hop)
-        var restored = codec.RoundTrip(samples);
+        // When decoded both ways
+        var (near, far) = SeamConvergence(samples, Decode(null));
+        var (bareNear, bareFar) = SeamConvergence(samples, Decode(0));
 
-        // Then the spectral convergence of the frames near a seam (centre within 4 hops of it) is no worse than
-        // elsewhere, within 25% (measured on real music: 0.065 near against 0.075 elsewhere; 0.109 against 0.076
-        // without the lookahead)
+        // Then with the lookahead the frames near a seam (centre within 4 hops of it) are no worse than the rest,
+        // within 10%, while without it they are clearly worse, so the test can tell a seam that clicks
+        // (measured: 0.082 near against 0.093 elsewhere; without lookahead 0.171 against 0.093)
+        Assert.True(near < 1.1 * far, $"near seams {near}, elsewhere {far}");
+        Assert.True(bareNear > 1.2 * bareFar, $"without lookahead: near seams {bareNear}, elsewhere {bareFar}");
+    }
+
+    /// <summary>Spectral convergence of the 1024/256 frames whose centre lies within 4 hops of a 32-frame window seam, and of the rest.</summary>
+    private static (double Near, double Far) SeamConvergence(float[] samples, float[] restored)
+    {
         using var window = hann_window(1024, periodic: true);
         using var original = tensor(samples).stft(1024, 256, window: window, center: false, return_complex: true).abs().t();
-        using var rebuilt = tensor(restored).stft(1024, 256, window: window, center: false, return_complex: true).abs().t();
+        using var rebuilt = tensor(restored.AsSpan(0, samples.Length).ToArray()).stft(1024, 256, window: window, center: false, return_complex: true).abs().t();
         var error = (original - rebuilt).pow(2).sum(new long[] { 1 }).data<float>().ToArray();
         var energy = original.pow(2).sum(new long[] { 1 }).data<float>().ToArray();
         double nearError = 0, nearEnergy = 0, farError = 0, farEnergy = 0;
         for (var j = 0; j < error.Length; j++)
         {
-            // Meter frame j spans song hops j … j + 3; window seams lie between song hops 256 m − 1 and 256 m.
-            var position = (j + 2) % 256;
-            if (position < 4 || position > 252) { nearError += error[j]; nearEnergy += energy[j]; }
+            // Frame j spans song hops j … j + 3; a seam lies between the hops of frames 32 m − 1 and 32 m.
+            var position = (j + 2) % 32;
+            if (position < 4 || position > 28) { nearError += error[j]; nearEnergy += energy[j]; }
             else { farError += error[j]; farEnergy += energy[j]; }
         }
-        var (near, far) = (Math.Sqrt(nearError / nearEnergy), Math.Sqrt(farError / farEnergy));
-        Assert.True(near < 1.25 * far, $"near seams {near}, elsewhere {far}");
+        return (Math.Sqrt(nearError / nearEnergy), Math.Sqrt(farError / farEnergy));
     }
 }
