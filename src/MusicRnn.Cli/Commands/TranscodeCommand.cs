@@ -29,9 +29,10 @@ internal static class TranscodeCommand
         var melBands = new Option<int?>("--mel-bands") { Description = $"mel: mel bands per frame (default {MelCodec.DefaultBands})" };
         var phaseIters = new Option<int?>("--phase-iters") { Description = $"stft/mel: Griffin-Lim iterations when decoding (default {SpectralCodec.DefaultPhaseIterations})" };
         var format = CommonOptions.SampleFormat();
+        var threads = CommonOptions.Threads();
         var command = new Command("transcode", "Encode audio into codec frames and back; print the round trip's SNR (exact codecs) or spectral distances (stft, mel).")
         {
-            input, output, codec, frame, rate, hop, melBands, phaseIters, format,
+            input, output, codec, frame, rate, hop, melBands, phaseIters, format, threads,
         };
         command.SetAction(parsed => Run(
             parsed.GetRequiredValue(input), parsed.GetRequiredValue(output),
@@ -41,14 +42,16 @@ internal static class TranscodeCommand
                 MelBands = parsed.GetValue(melBands),
                 PhaseIterations = parsed.GetValue(phaseIters),
             },
-            parsed.GetValue(format)!));
+            parsed.GetValue(format)!, parsed.GetValue(threads)));
         return command;
     }
 
-    private static int Run(string input, string output, CodecSettings settings, string formatName)
+    private static int Run(string input, string output, CodecSettings settings, string formatName, int threads)
     {
         // Validate every option before decoding anything: a bad option must not cost a long decode.
         IFrameCodec codec = CodecFactory.Create(settings);
+        // The codecs' tensor work (Griffin-Lim above all) runs on the CPU with the threads asked for.
+        CommonOptions.Apply("cpu", threads);
         SampleFormat format = CommonOptions.ParseSampleFormat(formatName);
         int rate = settings.SampleRate;
         if (Directory.Exists(output)) throw InputException.ForFile(output, "is a directory, expected a WAV file to write");
