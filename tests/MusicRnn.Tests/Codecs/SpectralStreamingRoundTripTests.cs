@@ -10,7 +10,7 @@ public sealed class SpectralStreamingRoundTripTests
     [InlineData("mel", 3)]
     public void Should_round_trip_block_by_block_exactly_as_the_whole_signal(string name, int seed)
     {
-        // Given 4 s of a chord at 512/128 (two decoding windows), fed in uneven blocks
+        // Given 4 s of a chord at 512/128 (three decoding windows of 256 frames), fed in uneven blocks
         var codec = CodecFactory.Create(new CodecSettings(name, 512, TestSignals.SampleRate) { PhaseIterations = 4 });
         var x = TestSignals.Chord((4 * TestSignals.SampleRate) + 77, seed: seed);
         var whole = codec.RoundTrip(x);
