@@ -124,16 +124,17 @@ public static class AudioFile
     public static WavFileWriter CreateWav(string path, int sampleRate, SampleFormat format) => new(path, sampleRate, format);
 
     /// <summary>
-    /// Writes a mono WAV file. Samples are clipped to [-1, 1] in both formats (never wrapped);
-    /// <see cref="SampleFormat.S16"/> stores round(x · 32768) limited to [-32768, 32767].
+    /// Writes a mono WAV file and returns how many samples it clipped. <see cref="SampleFormat.S16"/>
+    /// clips to [-1, 1] (never wraps) and stores round(x · 32768) limited to [-32768, 32767];
+    /// <see cref="SampleFormat.F32"/> keeps every finite sample, beyond ±1 too, and clips only ±∞ to ±1.
     /// </summary>
     /// <exception cref="ArgumentException">A sample is NaN, or the file would pass the 4 GiB WAV limit.</exception>
     /// <exception cref="InputException">The file cannot be created (missing folder, no permission, disk full).</exception>
-    public static void WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
+    public static long WriteWav(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
     {
         try
         {
-            WavWriter.Write(path, mono, sampleRate, format);
+            return WavWriter.Write(path, mono, sampleRate, format);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

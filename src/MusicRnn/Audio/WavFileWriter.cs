@@ -4,8 +4,8 @@ namespace MusicRnn.Audio;
 
 /// <summary>
 /// A mono WAV file written block by block, for output too long to hold at once (transcoding an
-/// hour of audio). Samples are clipped to [-1, 1] exactly as <see cref="AudioFile.WriteWav"/>
-/// does. The data goes to PATH.part and the header's sizes are filled in by
+/// hour of audio). It limits samples exactly as <see cref="AudioFile.WriteWav"/> does (s16 clipped
+/// to [-1, 1], f32 kept beyond ±1, ±∞ made ±1) and counts what it clipped in <see cref="ClippedSamples"/>. The data goes to PATH.part and the header's sizes are filled in by
 /// <see cref="Complete"/>, which then renames it into place: a run that fails or is killed
 /// leaves no half-written file under the name the user asked for.
 /// </summary>
@@ -48,11 +48,15 @@ public sealed class WavFileWriter : IDisposable
         }
     }
 
-    /// <summary>What the file stores for <paramref name="x"/>, as its reader will give it back: clipped, and for S16 rounded to 1/32768.</summary>
+    /// <summary>Samples written so far that the format could not hold and were clipped (s16: beyond ±1; f32: only ±∞).</summary>
+    public long ClippedSamples { get; private set; }
+
+    /// <summary>What the file stores for <paramref name="x"/>, as its reader will give it back: limited as the format needs (not counted), and for S16 rounded to 1/32768.</summary>
     public float Stored(float x)
     {
-        float clipped = WavWriter.Clip(x, _samples);
-        return _format == SampleFormat.S16 ? WavWriter.ToInt16(clipped) / 32768f : clipped;
+        long ignored = 0;
+        float limited = WavWriter.Limit(x, _samples, _format, ref ignored);
+        return _format == SampleFormat.S16 ? WavWriter.ToInt16(limited) / 32768f : limited;
     }
 
     /// <summary>Appends mono samples.</summary>
@@ -64,13 +68,14 @@ public sealed class WavFileWriter : IDisposable
         if ((_samples + samples.Length) * _bytesPerSample + _headerBytes - 8 > uint.MaxValue)
             throw InputException.ForFile(_path, $"more than {(uint.MaxValue - _headerBytes + 8) / _bytesPerSample} samples do not fit in a WAV file (4 GiB limit)");
         int perBlock = _block.Length / _bytesPerSample;
+        long clipped = ClippedSamples;
         for (int start = 0; start < samples.Length; start += perBlock)
         {
             var chunk = samples.Slice(start, Math.Min(perBlock, samples.Length - start));
             var bytes = _block.AsSpan(0, chunk.Length * _bytesPerSample);
             for (int i = 0; i < chunk.Length; i++)
             {
-                float x = WavWriter.Clip(chunk[i], _samples + start + i);
+                float x = WavWriter.Limit(chunk[i], _samples + start + i, _format, ref clipped);
                 if (_format == SampleFormat.S16)
                     BinaryPrimitives.WriteInt16LittleEndian(bytes[(2 * i)..], WavWriter.ToInt16(x));
                 else
@@ -79,6 +84,7 @@ public sealed class WavFileWriter : IDisposable
             int length = bytes.Length;
             Guard(() => _file.Write(_block, 0, length));
         }
+        ClippedSamples = clipped;
         _samples += samples.Length;
     }
 

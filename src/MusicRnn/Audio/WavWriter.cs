@@ -3,14 +3,19 @@ using System.Buffers.Binary;
 namespace MusicRnn.Audio;
 
 /// <summary>
-/// Writes mono WAV files. Samples are clipped to [-1, 1] first: the essay's code let int16
-/// output wrap around, turning every overshoot into a full-scale click, and that must not happen here.
+/// Writes mono WAV files, and owns what a format cannot hold. 16-bit samples are clipped to
+/// [-1, 1] (the essay's code let int16 output wrap around, turning every overshoot into a
+/// full-scale click, and that must not happen here) and the clipped ones counted. 32-bit float
+/// keeps every finite value, beyond ±1 too: loud masters and MP3 decoders exceed full scale, and
+/// clipping them would turn an exact round trip into a 49 dB one. Only ±∞, which no reader
+/// accepts, become ±1 (and count as clipped). A NaN is an error in both.
 /// </summary>
 internal static class WavWriter
 {
     private const int BlockSamples = 65536;
 
-    public static void Write(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
+    /// <summary>Writes the file; returns how many samples were clipped (see the class remarks).</summary>
+    public static long Write(string path, ReadOnlySpan<float> mono, int sampleRate, SampleFormat format)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
         int bytesPerSample = format switch
@@ -29,13 +34,14 @@ internal static class WavWriter
         file.Write(Header(format, sampleRate, mono.Length, dataBytes, headerBytes));
 
         var block = new byte[BlockSamples * bytesPerSample];
+        long clipped = 0;
         for (int start = 0; start < mono.Length; start += BlockSamples)
         {
             var chunk = mono.Slice(start, Math.Min(BlockSamples, mono.Length - start));
             var bytes = block.AsSpan(0, chunk.Length * bytesPerSample);
             for (int i = 0; i < chunk.Length; i++)
             {
-                float x = Clip(chunk[i], start + i);
+                float x = Limit(chunk[i], start + i, format, ref clipped);
                 if (format == SampleFormat.S16)
                     BinaryPrimitives.WriteInt16LittleEndian(bytes[(2 * i)..], ToInt16(x));
                 else
@@ -43,6 +49,7 @@ internal static class WavWriter
             }
             file.Write(bytes);
         }
+        return clipped;
     }
 
     /// <summary>
@@ -51,9 +58,18 @@ internal static class WavWriter
     /// </summary>
     internal static short ToInt16(float x) => (short)Math.Clamp(MathF.Round(x * 32768f), -32768f, 32767f);
 
-    // A NaN has no sensible clipped value, and silently writing silence would hide a diverged model.
-    internal static float Clip(float x, long index) =>
-        float.IsNaN(x) ? throw new ArgumentException($"sample {index} is NaN", "mono") : Math.Clamp(x, -1f, 1f);
+    /// <summary>
+    /// What a file of <paramref name="format"/> holds for <paramref name="x"/>: s16 clips to [-1, 1],
+    /// f32 keeps finite values and turns ±∞ into ±1; <paramref name="clipped"/> counts each change.
+    /// A NaN has no sensible clipped value, and silently writing silence would hide a diverged model.
+    /// </summary>
+    internal static float Limit(float x, long index, SampleFormat format, ref long clipped)
+    {
+        if (float.IsNaN(x)) throw new ArgumentException($"sample {index} is NaN", "mono");
+        if (format == SampleFormat.F32 ? float.IsFinite(x) : x is >= -1f and <= 1f) return x;
+        clipped++;
+        return Math.Clamp(x, -1f, 1f);
+    }
 
     internal static byte[] Header(SampleFormat format, int sampleRate, int frames, long dataBytes, int headerBytes)
     {

@@ -6,8 +6,8 @@ public static class CodecFactory
     /// <summary>The largest frame accepted: 2^16 samples (3 s at 22050 Hz), far past any useful model input.</summary>
     public const int MaxFrameLength = 1 << 16;
 
-    /// <summary>Every codec name, in the order of DESIGN.md §2 (the default is <c>rfft</c>).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["fft", "rfft", "mdct", "raw"];
+    /// <summary>Every codec name, in the order of docs/ARCHITECTURE.md, "Codecs" (the default is <c>rfft</c>; <c>stft</c> and <c>mel</c> are the inexact, learnable ones).</summary>
+    public static IReadOnlyList<string> Names { get; } = ["fft", "rfft", "mdct", "raw", "stft", "mel"];
 
     /// <summary>
     /// The codec <paramref name="name"/> with frames of <paramref name="frameLength"/> samples.
@@ -31,6 +31,10 @@ public static class CodecFactory
             "fft" => new FftCodec(settings.FrameLength),
             "rfft" => new RfftCodec(settings.FrameLength),
             "mdct" => new MdctCodec(settings.FrameLength),
+            "stft" => new StftCodec(settings.FrameLength, settings.Hop ?? SpectralCodec.DefaultHop(settings.FrameLength),
+                settings.PhaseIterations ?? SpectralCodec.DefaultPhaseIterations),
+            "mel" => new MelCodec(settings.FrameLength, settings.SampleRate, settings.Hop ?? SpectralCodec.DefaultHop(settings.FrameLength),
+                settings.MelBands ?? MelCodec.DefaultBands, settings.PhaseIterations ?? SpectralCodec.DefaultPhaseIterations),
             _ => new RawCodec(settings.FrameLength),
         };
     }

@@ -20,7 +20,10 @@ public sealed record CodecSettings(string Name, int FrameLength, int SampleRate)
     /// <summary>Codecs that rebuild phase only: Griffin-Lim iterations when decoding (<c>--phase-iters</c>); null means the codec's default.</summary>
     public int? PhaseIterations { get; init; }
 
-    /// <summary>Throws an <see cref="InputException"/> naming the first option that is out of range.</summary>
+    /// <summary>
+    /// Throws an <see cref="InputException"/> naming the first option that is out of range, or that
+    /// the codec named does not take (a <c>--hop</c> other than the frame for an exact codec, say).
+    /// </summary>
     public void Validate()
     {
         if (!CodecFactory.Names.Contains(Name))
@@ -28,11 +31,40 @@ public sealed record CodecSettings(string Name, int FrameLength, int SampleRate)
         if (CodecFactory.FrameLengthProblem(FrameLength) is { } problem) throw InputException.ForOption("--frame", problem);
         if (SampleRate < 1000 || SampleRate > 384_000)
             throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {SampleRate}");
-        if (Hop is { } hop && (hop < 1 || hop > FrameLength))
-            throw InputException.ForOption("--hop", $"expected a hop from 1 to the frame length ({FrameLength} samples), got {hop}");
-        if (MelBands is { } bands && (bands < 1 || bands > FrameLength / 2 + 1))
-            throw InputException.ForOption("--mel-bands", $"expected 1 to {FrameLength / 2 + 1} bands (the frame's frequency bins), got {bands}");
-        if (PhaseIterations is { } iterations && (iterations < 0 || iterations > 10_000))
-            throw InputException.ForOption("--phase-iters", $"expected 0 to 10000 Griffin-Lim iterations, got {iterations}");
+        var spectral = Name is "stft" or "mel";
+        if (spectral && SpectralCodec.HopProblem(FrameLength, Hop ?? SpectralCodec.DefaultHop(FrameLength)) is { } hopProblem)
+            throw InputException.ForOption("--hop", hopProblem);   // the default hop always fits: only a given one can fail
+        if (!spectral && Hop is { } fixedHop && fixedHop != FrameLength)
+            throw InputException.ForOption("--hop", $"the {Name} codec's hop is its frame length ({FrameLength}); only stft and mel take another hop, got {fixedHop}");
+        if (Name == "mel")
+            ValidateMelBands(MelBands ?? MelCodec.DefaultBands);
+        else if (MelBands is { } unused)
+            throw InputException.ForOption("--mel-bands", $"only the mel codec has mel bands, not {Name}; got {unused}");
+        if (PhaseIterations is { } iterations && !spectral)
+            throw InputException.ForOption("--phase-iters", $"only stft and mel rebuild phase; the {Name} codec is exact, got {iterations}");
+        if (PhaseIterations is { } count && (count < 0 || count > 10_000))
+            throw InputException.ForOption("--phase-iters", $"expected 0 to 10000 Griffin-Lim iterations, got {count}");
+    }
+
+    private void ValidateMelBands(int bands)
+    {
+        var bins = (FrameLength / 2) + 1;
+        var most = Math.Min(MelCodec.MaxBands, bins);
+        var given = MelBands is null ? $"the default {bands}" : $"{bands}";
+        if (bands < 1 || bands > most)
+            throw InputException.ForOption("--mel-bands", $"expected 1 to {most} bands (at most {MelCodec.MaxBands}, and no more than the frame's {bins} frequency bins), got {given}");
+        if (MelFilterbank.FirstEmptyBand(bands, FrameLength, SampleRate) is { } empty)
+        {
+            // The largest count whose bands all hold a bin, for the message: narrower bands only empty more of them.
+            int low = 1, high = bands - 1;
+            while (low < high)
+            {
+                var middle = (low + high + 1) / 2;
+                if (MelFilterbank.FirstEmptyBand(middle, FrameLength, SampleRate) is null) low = middle;
+                else high = middle - 1;
+            }
+            throw InputException.ForOption("--mel-bands",
+                $"{given} bands over {FrameLength}-sample frames at {SampleRate} Hz leave band {empty} narrower than the {(double)SampleRate / FrameLength:0.#} Hz bin spacing, with no bin in it; use at most {low} bands or a longer --frame");
+        }
     }
 }

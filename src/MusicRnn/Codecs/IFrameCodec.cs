@@ -10,7 +10,8 @@ namespace MusicRnn.Codecs;
 /// </summary>
 /// <remarks>
 /// Length contract: a song of L samples encodes to <see cref="FrameCount"/>(L) frames; the end
-/// is zero-padded so no sample is lost (and the MDCT also pads its start, see MdctCodec).
+/// is zero-padded so no sample is lost (the MDCT and the overlapping spectral codecs also pad the
+/// start, so that every sample lies in as many frames as any other; see MdctCodec and SpectralCodec).
 /// <see cref="Decode"/> of F frames returns exactly F × <see cref="Hop"/> samples, whose first
 /// L are the song; the codec does not remember L, so callers trim (or use
 /// <see cref="FrameCodecExtensions.Decode(IFrameCodec, Tensor, int)"/>). Generated frames
@@ -18,7 +19,7 @@ namespace MusicRnn.Codecs;
 /// </remarks>
 public interface IFrameCodec
 {
-    /// <summary>The codec's command-line name: fft, rfft, mdct or raw.</summary>
+    /// <summary>The codec's command-line name: one of <see cref="CodecFactory.Names"/> (fft, rfft, mdct, raw, stft, mel).</summary>
     string Name { get; }
 
     /// <summary>True when <see cref="Decode"/> inverts <see cref="Encode"/> up to float rounding.</summary>

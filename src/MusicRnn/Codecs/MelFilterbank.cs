@@ -35,9 +35,7 @@ public sealed class MelFilterbank
         if (!(minHz >= 0 && minHz < top)) throw new ArgumentOutOfRangeException(nameof(minHz), $"expected 0 ≤ min < max Hz, got {minHz} and {top}");
         Bands = bands;
         Bins = frameLength / 2 + 1;
-        var (low, high) = (HzToMel(minHz), HzToMel(top));
-        var points = new double[bands + 2];
-        for (var i = 0; i < points.Length; i++) points[i] = MelToHz(low + ((high - low) * i / (bands + 1)));
+        var points = Points(bands, minHz, top);
         Centres = points[1..^1];
 
         weights = new double[bands * Bins];
@@ -71,6 +69,24 @@ public sealed class MelFilterbank
     public Tensor ToTensor(ScalarType dtype = ScalarType.Float32) =>
         tensor(weights, new long[] { Bands, Bins }, dtype: ScalarType.Float64).to_type(dtype);
 
+    /// <summary>
+    /// The first band (0-based) whose triangle holds no bin frequency strictly inside it, so that all
+    /// its weights are zero, or null when every band has a bin: too many bands for the FFT's
+    /// resolution leave the narrow low bands empty.
+    /// </summary>
+    public static int? FirstEmptyBand(int bands, int frameLength, int sampleRate, double minHz = 0, double? maxHz = null)
+    {
+        var points = Points(bands, minHz, maxHz ?? sampleRate / 2.0);
+        var binHz = (double)sampleRate / frameLength;
+        for (var b = 0; b < bands; b++)
+        {
+            // The first bin above the left edge must fall before the right edge.
+            var k = Math.Floor(points[b] / binHz) + 1;
+            if (!(k * binHz < points[b + 2])) return b;
+        }
+        return null;
+    }
+
     /// <summary>Slaney's mel value of <paramref name="hz"/>.</summary>
     public static double HzToMel(double hz) =>
         hz < BreakHz ? hz / LinearHzPerMel : BreakMel + (Math.Log(hz / BreakHz) / LogStep);
@@ -78,6 +94,15 @@ public sealed class MelFilterbank
     /// <summary>The frequency in Hz of Slaney mel value <paramref name="mel"/>.</summary>
     public static double MelToHz(double mel) =>
         mel < BreakMel ? mel * LinearHzPerMel : BreakHz * Math.Exp(LogStep * (mel - BreakMel));
+
+    /// <summary>The B + 2 edge and peak frequencies, equally spaced in mel from <paramref name="minHz"/> to <paramref name="maxHz"/>.</summary>
+    private static double[] Points(int bands, double minHz, double maxHz)
+    {
+        var (low, high) = (HzToMel(minHz), HzToMel(maxHz));
+        var points = new double[bands + 2];
+        for (var i = 0; i < points.Length; i++) points[i] = MelToHz(low + ((high - low) * i / (bands + 1)));
+        return points;
+    }
 
     private const double BreakHz = 1000;
     private const double LinearHzPerMel = 200.0 / 3;

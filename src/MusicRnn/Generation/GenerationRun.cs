@@ -55,15 +55,13 @@ public static class GenerationRun
                 var keep = (int)Math.Clamp(targetSamples - written, 0, samples.Length);
                 if (keep == 0) return;
                 var clipped = samples.AsSpan(0, keep);
+                // The writer clips what its format cannot hold (s16 beyond ±1, infinities) and counts it; a NaN means the weights themselves are broken.
                 for (var i = 0; i < clipped.Length; i++)
-                {
-                    // Clipping catches overshoot and infinities; a NaN means the weights themselves are broken.
                     if (float.IsNaN(clipped[i]))
                         throw InputException.ForFile(config.Model, $"the model produced NaN at {(written + i) / (double)rate:F2} s; the checkpoint's weights are not usable");
-                    clipped[i] = Math.Clamp(clipped[i], -1f, 1f);
-                }
-                audio.Add(clipped);
                 wav.Write(clipped);
+                for (var i = 0; i < clipped.Length; i++) clipped[i] = wav.Stored(clipped[i]);   // measured as the file holds it
+                audio.Add(clipped);
                 written += keep;
             });
             void Sink(Tensor chunk)   // [chunk, features] in model space

@@ -16,11 +16,17 @@ namespace MusicRnn.Generation;
 /// independent (fft, rfft, raw) the extra frame changes nothing but costs one frame of work per chunk,
 /// which keeps this class free of per-codec knowledge. <see cref="Finish"/> releases the last hop as
 /// a whole-sequence decode has it (for the MDCT, covered by one frame only).
+///
+/// A codec whose hops depend on more than the next frame (<c>stft</c> and <c>mel</c>, whose phase
+/// Griffin-Lim rebuilds over a window of frames) is an <see cref="IStreamingCodec"/>: its own
+/// decoding stream takes the chunks instead, with the same guarantee (what a whole-sequence decode
+/// gives, memory bounded by its window; docs/ARCHITECTURE.md, "Codecs").
 /// </remarks>
 public sealed class StreamingDecoder
 {
     private readonly IFrameCodec codec;
     private readonly Action<float[]> sink;
+    private readonly IDecodingStream? stream;   // the codec's own, when it has one
     private float[]? previousFrame;   // the last frame pushed, [FeatureCount], on the CPU
     private float[]? heldBack;        // the last hop decoded, not yet final, [Hop]
     private bool finished;
@@ -33,6 +39,7 @@ public sealed class StreamingDecoder
         ArgumentNullException.ThrowIfNull(sink);
         this.codec = codec;
         this.sink = sink;
+        stream = (codec as IStreamingCodec)?.StartDecoding();
     }
 
     /// <summary>Samples sent to the sink so far.</summary>
@@ -47,6 +54,12 @@ public sealed class StreamingDecoder
             throw new ArgumentException($"expected frames [chunk, {codec.FeatureCount}], got [{string.Join(", ", frames.shape)}]", nameof(frames));
         var count = (int)frames.shape[0];
         if (count == 0) return;
+        if (stream is not null)
+        {
+            var decoded = stream.Push(frames);
+            if (decoded.Length > 0) Emit(decoded);
+            return;
+        }
 
         float[] samples;
         float[] last;
@@ -73,6 +86,7 @@ public sealed class StreamingDecoder
     {
         if (finished) return;
         finished = true;
+        if (stream?.Finish() is { Length: > 0 } rest) Emit(rest);
         if (heldBack is { } tail) Emit(tail);
         heldBack = null;
     }

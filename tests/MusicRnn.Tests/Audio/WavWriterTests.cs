@@ -67,17 +67,53 @@ public sealed class WavWriterTests : IDisposable
     }
 
     [Fact]
-    public void Should_clip_F32_to_plus_minus_one()
+    public void Should_count_what_S16_clips()
     {
-        // Given samples beyond full scale
-        float[] x = [1.5f, -3f, 0.25f];
-        var path = _temp.File("clip32.wav");
+        // Given samples beyond full scale (and infinite), at it, and inside it
+        float[] x = [1.5f, -1.5f, 1f, -1f, 0.5f, 100f, float.NegativeInfinity, 1.0000001f];
+
+        // When written as 16-bit PCM, whole and block by block
+        var path = _temp.File("count.wav");
+        var clipped = AudioFile.WriteWav(path, x, 8000, SampleFormat.S16);
+        using var writer = AudioFile.CreateWav(_temp.File("count-blocks.wav"), 8000, SampleFormat.S16);
+        writer.Write(x.AsSpan(0, 3));
+        writer.Write(x.AsSpan(3));
+        writer.Complete();
+
+        // Then the five samples outside [-1, 1] are counted, full scale itself is not
+        Assert.Equal(5, clipped);
+        Assert.Equal(5, writer.ClippedSamples);
+    }
+
+    [Fact]
+    public void Should_keep_F32_samples_beyond_full_scale()
+    {
+        // Given samples beyond full scale, one of them infinite
+        float[] x = [1.5f, -3f, 0.25f, 1e6f, float.PositiveInfinity];
+        var path = _temp.File("loud32.wav");
 
         // When written as float and read back
-        AudioFile.WriteWav(path, x, 8000, SampleFormat.F32);
+        var clipped = AudioFile.WriteWav(path, x, 8000, SampleFormat.F32);
 
-        // Then they come back clipped to [-1, 1]
-        Assert.Equal(new[] { 1f, -1f, 0.25f }, AudioFile.Read(path).Channels[0]);
+        // Then every finite sample comes back as it was (32-bit float holds them); only the infinity, which no
+        // reader accepts, became full scale, and it is the one sample counted as clipped
+        Assert.Equal(new[] { 1.5f, -3f, 0.25f, 1e6f, 1f }, AudioFile.Read(path).Channels[0]);
+        Assert.Equal(1, clipped);
+    }
+
+    [Fact]
+    public void Should_say_what_each_format_stores()
+    {
+        // Given a block writer of each format
+        using var s16 = AudioFile.CreateWav(_temp.File("s16.wav"), 8000, SampleFormat.S16);
+        using var f32 = AudioFile.CreateWav(_temp.File("f32.wav"), 8000, SampleFormat.F32);
+
+        // When asked what a loud sample becomes
+        // Then 16-bit clips and rounds to 1/32768, float keeps it, and asking counts nothing
+        Assert.Equal(32767 / 32768f, s16.Stored(2f));
+        Assert.Equal(2f, f32.Stored(2f));
+        Assert.Equal(0, s16.ClippedSamples);
+        Assert.Throws<ArgumentException>(() => f32.Stored(float.NaN));
     }
 
     [Fact]

@@ -54,6 +54,80 @@ public sealed partial class TranscodeCommandTests : IDisposable
         Assert.InRange(snr, 30, 80);
     }
 
+    [Fact]
+    public void Should_round_trip_a_signal_peaking_at_plus_6_dBFS_exactly_in_f32()
+    {
+        // Given a 440 Hz sine of amplitude 2 (+6 dBFS), stored as 32-bit float at 22050 Hz
+        string input = _dir.File("loud.wav");
+        float[] loud = Signals.Sine(440, 22050, 22050, amplitude: 2);
+        AudioFile.WriteWav(input, loud, 22050, SampleFormat.F32);
+
+        // When transcoded through raw with 32-bit float output
+        var result = CliHarness.Run("transcode", input, _dir.File("loud-out.wav"), "--codec", "raw", "--sample-format", "f32");
+
+        // Then nothing was clipped: the round trip is exact and the output holds the samples beyond ±1
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(double.PositiveInfinity, ParseSnr(result.Out));
+        Assert.DoesNotContain("clipped", result.Out);
+        Assert.Equal(loud, AudioFile.Read(_dir.File("loud-out.wav")).Channels[0]);
+    }
+
+    [Fact]
+    public void Should_clip_16_bit_output_and_say_how_many_samples_it_clipped()
+    {
+        // Given the same +6 dBFS sine
+        string input = _dir.File("loud16.wav");
+        float[] loud = Signals.Sine(440, 22050, 22050, amplitude: 2);
+        AudioFile.WriteWav(input, loud, 22050, SampleFormat.F32);
+
+        // When transcoded to 16-bit output
+        var result = CliHarness.Run("transcode", input, _dir.File("loud16-out.wav"), "--codec", "raw", "--sample-format", "s16");
+
+        // Then it reports exactly the samples beyond ±1 (about two thirds of a sine of amplitude 2) as clipped
+        Assert.Equal(0, result.ExitCode);
+        var beyond = loud.Count(x => Math.Abs(x) > 1);
+        Assert.Contains($"clipped {beyond} samples to ±1", result.Out);
+        Assert.InRange(beyond, 0.6 * loud.Length, 0.7 * loud.Length);
+    }
+
+    [Theory]
+    [InlineData("stft", 0.085, 0.105, 1.7, 2.2)]
+    [InlineData("mel", 0.22, 0.26, 7.5, 8.7)]
+    public void Should_report_spectral_distances_for_the_inexact_codecs(string codec, double minSc, double maxSc, double minLsd, double maxLsd)
+    {
+        // Given 3 s of real electronic music
+        string input = Signals.Fixture("excerpt_digital_pursuit_3s_22050.ogg");
+        string output = _dir.File($"{codec}.wav");
+
+        // When transcoded through a codec that rebuilds phase, at 1024/256
+        var result = CliHarness.Run("transcode", input, output, "--codec", codec, "--frame", "1024", "--sample-format", "f32");
+
+        // Then it reports spectral convergence and log-spectral distance (no SNR: the waveform is not kept), at the
+        // figures the codec tests pin, and writes the song's length
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("SNR", result.Out);
+        var match = SpectralPattern().Match(result.Out);
+        Assert.True(match.Success, result.Out);
+        Assert.InRange(double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), minSc, maxSc);
+        Assert.InRange(double.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), minLsd, maxLsd);
+        Assert.Equal(AudioFile.Probe(input).FramesPerChannel, AudioFile.Probe(output).FramesPerChannel);
+    }
+
+    [Theory]
+    [InlineData("--hop", "300", "--hop: ")]
+    [InlineData("--mel-bands", "600", "--mel-bands: ")]
+    [InlineData("--phase-iters", "-2", "--phase-iters: ")]
+    public void Should_refuse_spectral_options_out_of_range_before_reading(string option, string value, string message)
+    {
+        // Given an input that does not even exist, and a bad spectral option
+        // When transcoding through mel
+        var result = CliHarness.Run("transcode", _dir.File("missing.wav"), _dir.File("x.wav"), "--codec", "mel", "--frame", "1024", option, value);
+
+        // Then the option is named, before any file is looked at
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+    }
+
     private static double ParseSnr(string output)
     {
         var match = SnrPattern().Match(output);
@@ -63,4 +137,7 @@ public sealed partial class TranscodeCommandTests : IDisposable
 
     [GeneratedRegex(@"SNR (\S+) dB")]
     private static partial Regex SnrPattern();
+
+    [GeneratedRegex(@"spectral convergence (\S+), log-spectral distance (\S+) dB")]
+    private static partial Regex SpectralPattern();
 }

@@ -40,7 +40,7 @@ public sealed class FrameCodecExtensionsTests
         // When each codec round-trips it
         // Then the same number of samples comes back
         foreach (var name in CodecFactory.Names)
-            Assert.Equal(samples.Length, CodecFactory.Create(name, 64).RoundTrip(samples).Length);
+            Assert.Equal(samples.Length, TestSignals.Codec(name, 64).RoundTrip(samples).Length);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class FrameCodecExtensionsTests
         // Then there are no frames and no samples, and nothing fails
         foreach (var name in CodecFactory.Names)
         {
-            var codec = CodecFactory.Create(name, 16);
+            var codec = TestSignals.Codec(name, 16);
             using var frames = codec.Encode([]);
             Assert.Equal(new long[] { 0, codec.FeatureCount }, frames.shape);
             Assert.Empty(codec.Decode(frames));
@@ -66,7 +66,7 @@ public sealed class FrameCodecExtensionsTests
         // Then two hops of samples come back without touching the graph
         foreach (var name in CodecFactory.Names)
         {
-            var codec = CodecFactory.Create(name, 16);
+            var codec = TestSignals.Codec(name, 16);
             using var frames = TorchSharp.torch.ones(2, codec.FeatureCount).requires_grad_();
             Assert.Equal(2 * codec.Hop, codec.Decode(frames).Length);
         }

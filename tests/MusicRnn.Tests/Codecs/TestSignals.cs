@@ -1,3 +1,7 @@
+using MusicRnn.Audio;
+using MusicRnn.Codecs;
+using MusicRnn.Tests.Audio;
+
 namespace MusicRnn.Tests.Codecs;
 
 /// <summary>Seeded signals the codec tests share.</summary>
@@ -59,5 +63,32 @@ internal static class TestSignals
         for (var i = 0; i < a.Length; i++)
             max = Math.Max(max, Math.Abs((double)a[i] - b[i]));
         return max;
+    }
+
+    /// <summary>
+    /// Any codec by name at a frame length, for tests that loop over every codec: the mel codec
+    /// gets as many bands (up to its default) as frames of that length can hold.
+    /// </summary>
+    public static IFrameCodec Codec(string name, int frameLength)
+    {
+        int? bands = null;
+        if (name == "mel")
+        {
+            bands = Math.Min(MelCodec.DefaultBands, (frameLength / 2) + 1);
+            while (bands > 1 && MelFilterbank.FirstEmptyBand(bands.Value, frameLength, SampleRate) is not null) bands--;
+        }
+        return CodecFactory.Create(new CodecSettings(name, frameLength, SampleRate) { MelBands = bands });
+    }
+
+    /// <summary>The 3 s of real electronic music in Fixtures/ (22050 Hz mono).</summary>
+    public static float[] Excerpt() => AudioFile.ReadMono(Signals.Fixture("excerpt_digital_pursuit_3s_22050.ogg"), SampleRate);
+
+    /// <summary>Spectral convergence and log-spectral distance of <paramref name="restored"/> against <paramref name="original"/>, measured in one block.</summary>
+    public static (double Convergence, double DistanceDb) SpectralDistance(ReadOnlySpan<float> original, ReadOnlySpan<float> restored)
+    {
+        var meter = new SpectralDistanceMeter();
+        meter.Add(original, restored);
+        meter.Finish();
+        return (meter.SpectralConvergence, meter.LogSpectralDistanceDb);
     }
 }
