@@ -122,7 +122,7 @@ public sealed class GriffinLim
             // adding the two strided halves is cheaper than squaring the strided halves, and far cheaper than abs().
             var parts = view_as_real(direction);
             var squares = parts.mul(parts);
-            var scale = squares.select(2, 0).add(squares.select(2, 1)).add_(tiny, one).rsqrt_().mul_(magnitudes);
+            var scale = squares.select(2, 0).add(squares.select(2, 1), one).add_(tiny, one).rsqrt_().mul_(magnitudes);
             var projected = direction.mul(scale);
             if (fixedRows is not null) projected.narrow(0, 0, frozen).copy_(fixedRows);
             return projected;

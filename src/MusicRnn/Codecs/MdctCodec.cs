@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Codecs;
@@ -100,7 +101,8 @@ public sealed class MdctCodec : IFrameCodec
         var z = padded.unfold(0, 2 * n, n) * tensor(window);            // [F, 2N]
         var odd = fft.rfft(z, n: 4 * n, dim: 1).slice(1, 1, 2 * n, 2);  // [F, 2N+1] → bins 1, 3, …, 2N-1: [F, N]
         // Re[(cos φ − i sin φ)(a + ib)] = a cos φ + b sin φ.
-        var coefficients = odd.real * tensor(analysisCos) + odd.imag * tensor(analysisSin);   // [F, N]
+        using var one = 1.ToScalar();
+        var coefficients = (odd.real * tensor(analysisCos)).add(odd.imag * tensor(analysisSin), one);   // [F, N]
         return coefficients.to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
@@ -122,6 +124,7 @@ public sealed class MdctCodec : IFrameCodec
         var firstHalves = y.narrow(1, 0, n);
         var secondHalves = y.narrow(1, n, n);
         var nextFirstHalves = cat(new[] { firstHalves.narrow(0, 1, count - 1), zeros(1, n, dtype: ScalarType.Float64) }, dim: 0);
-        return BlockFraming.ToSamples(secondHalves + nextFirstHalves);   // [F, N] → F·N
+        using var one = 1.ToScalar();
+        return BlockFraming.ToSamples(secondHalves.add(nextFirstHalves, one));   // [F, N] → F·N
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Codecs;
@@ -109,7 +110,9 @@ public sealed class Normalizer : IDisposable
             using var songScope = NewDisposeScope();
             var x = song.detach().to(ScalarType.Float64, CPU);
             var songMean = x.mean([0]);
-            var songSquares = (x - songMean).square().sum([0]);
+            using var one = 1.ToScalar();
+            using var two = 2.ToScalar();
+            var songSquares = (x - songMean).pow(two).sum([0]);
             var songMin = x.amin([0]);
             var songMax = x.amax([0]);
             if (mean is null || squares is null || min is null || max is null)
@@ -120,8 +123,10 @@ public sealed class Normalizer : IDisposable
             {
                 var total = count + n;
                 var delta = songMean - mean;
-                mean += delta * ((double)n / total);
-                squares += songSquares + delta.square() * ((double)count * n / total);
+                using var meanWeight = ((double)n / total).ToScalar();
+                using var squaresWeight = ((double)count * n / total).ToScalar();
+                mean = mean.add(delta.mul(meanWeight), one);
+                squares = squares.add(songSquares.add(delta.pow(two).mul(squaresWeight), one), one);
                 min = minimum(min, songMin);
                 max = maximum(max, songMax);
             }
@@ -144,11 +149,14 @@ public sealed class Normalizer : IDisposable
             case NormalizerKind.ZScore when mean is not null && squares is not null:
                 // Population standard deviation: the statistics describe these frames, not a sample.
                 shift = mean;
-                scale = (squares / count).sqrt().clamp_min(MinScale);
+                using (var frames = count.ToScalar())
+                using (var least = MinScale.ToScalar())
+                    scale = squares.div(frames).sqrt().clamp_min(least);
                 break;
             case NormalizerKind.MinMax when min is not null && max is not null:
                 shift = min;
-                scale = (max - min).clamp_min(MinScale);
+                using (var least = MinScale.ToScalar())
+                    scale = (max - min).clamp_min(least);
                 break;
             case NormalizerKind.ZScore or NormalizerKind.MinMax:
                 throw new ArgumentException($"no frame to fit the {NameOf(kind)} normalizer to", nameof(songs));
@@ -175,7 +183,8 @@ public sealed class Normalizer : IDisposable
         var scale32 = scale.detach().to(ScalarType.Float32, CPU, copy: true);
         if (!shift32.isfinite().all().item<bool>())
             throw new ArgumentException("the normalizer shift has a non-finite entry", nameof(shift));
-        if (!(scale32.isfinite().all().item<bool>() && scale32.gt(0).all().item<bool>()))
+        using var zero = 0.ToScalar();
+        if (!(scale32.isfinite().all().item<bool>() && scale32.gt(zero).all().item<bool>()))
             throw new ArgumentException("the normalizer scale must be positive and finite", nameof(scale));
         return new Normalizer(kind, shift32, scale32);
     }
@@ -195,7 +204,8 @@ public sealed class Normalizer : IDisposable
     {
         CheckFeatures(y);
         using var scope = NewDisposeScope();
-        return (y * Scale.to(y.dtype, y.device) + Shift.to(y.dtype, y.device)).MoveToOuterDisposeScope();
+        using var one = 1.ToScalar();
+        return (y * Scale.to(y.dtype, y.device)).add(Shift.to(y.dtype, y.device), one).MoveToOuterDisposeScope();
     }
 
     public void Dispose()
