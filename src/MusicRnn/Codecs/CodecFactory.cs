@@ -6,8 +6,11 @@ public static class CodecFactory
     /// <summary>The largest frame accepted: 2^16 samples (3 s at 22050 Hz), far past any useful model input.</summary>
     public const int MaxFrameLength = 1 << 16;
 
-    /// <summary>Every codec name, in the order of docs/ARCHITECTURE.md, "Codecs" (the default is <c>rfft</c>; <c>stft</c> and <c>mel</c> are the inexact, learnable ones).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["fft", "rfft", "mdct", "raw", "stft", "mel"];
+    /// <summary>
+    /// Every codec name, in the order of docs/ARCHITECTURE.md, "Codecs": the exact frame codecs, the
+    /// learnable magnitude codecs <c>stft</c> and <c>mel</c>, and the sample-level models' quantizers.
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } = ["fft", "rfft", "mdct", "raw", "stft", "mel", "mulaw", "linear"];
 
     /// <summary>
     /// The codec <paramref name="name"/> with frames of <paramref name="frameLength"/> samples.
@@ -35,6 +38,8 @@ public static class CodecFactory
                 settings.PhaseIterations ?? SpectralCodec.DefaultPhaseIterations),
             "mel" => new MelCodec(settings.FrameLength, settings.SampleRate, settings.Hop ?? SpectralCodec.DefaultHop(settings.FrameLength),
                 settings.MelBands ?? MelCodec.DefaultBands, settings.PhaseIterations ?? SpectralCodec.DefaultPhaseIterations),
+            "mulaw" => new MuLawCodec(settings.Levels ?? QuantizingCodec.DefaultLevels),
+            "linear" => new LinearQuantizerCodec(settings.Levels ?? QuantizingCodec.DefaultLevels),
             _ => new RawCodec(settings.FrameLength),
         };
     }

@@ -20,6 +20,12 @@ public sealed record CodecSettings(string Name, int FrameLength, int SampleRate)
     /// <summary>Codecs that rebuild phase only: Griffin-Lim iterations when decoding (<c>--phase-iters</c>); null means the codec's default.</summary>
     public int? PhaseIterations { get; init; }
 
+    /// <summary>The quantizing codecs (mulaw, linear) only: the levels a sample is rounded to (<c>--levels</c>); null means 256.</summary>
+    public int? Levels { get; init; }
+
+    /// <summary>Whether the codec quantizes single samples to levels (the sample-level models' codecs).</summary>
+    public bool Quantizes => Name is "mulaw" or "linear";
+
     /// <summary>
     /// Throws an <see cref="InputException"/> naming the first option that is out of range, or that
     /// the codec named does not take (a <c>--hop</c> other than the frame for an exact codec, say).
@@ -28,7 +34,14 @@ public sealed record CodecSettings(string Name, int FrameLength, int SampleRate)
     {
         if (!CodecFactory.Names.Contains(Name))
             throw InputException.ForOption("--codec", $"unknown codec '{Name}'; expected one of {string.Join(", ", CodecFactory.Names)}");
-        if (CodecFactory.FrameLengthProblem(FrameLength) is { } problem) throw InputException.ForOption("--frame", problem);
+        if (Quantizes)
+        {
+            if (FrameLength != 1) throw InputException.ForOption("--frame", $"the {Name} codec quantizes single samples, so its frame is 1, got {FrameLength}");
+            if (Levels is { } l && (l < 2 || l > 65536)) throw InputException.ForOption("--levels", $"expected 2 to 65536 levels, got {l}");
+        }
+        else if (Levels is { } unusedLevels)
+            throw InputException.ForOption("--levels", $"only the quantizing codecs (mulaw, linear) have levels, not {Name}; got {unusedLevels}");
+        else if (CodecFactory.FrameLengthProblem(FrameLength) is { } problem) throw InputException.ForOption("--frame", problem);
         if (SampleRate < 1000 || SampleRate > 384_000)
             throw InputException.ForOption("--sample-rate", $"expected a rate from 1000 to 384000 Hz, got {SampleRate}");
         var spectral = Name is "stft" or "mel";

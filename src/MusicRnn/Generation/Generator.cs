@@ -110,7 +110,7 @@ public sealed class Generator
                     // next, except that the last step of the run would predict a frame nobody asked for.
                     var steps = made + count == frames ? count - 1 : count;
                     var (outputs, carried, current) = fold is null
-                        ? StepByForward(state, next, steps, feedback, random)
+                        ? StepByForward(state, next, count, steps, feedback, random)
                         : StepByFold(fold, state, next, steps);
                     // [chunk, 1, O] → [chunk, O]: one row per generated frame.
                     sink(outputs.narrow(0, 0, count).reshape(count, -1));
@@ -131,21 +131,24 @@ public sealed class Generator
     }
 
     /// <summary>
-    /// <paramref name="steps"/> steps through forward, each fed what the objective makes of the prediction before it.
+    /// <paramref name="count"/> frames, each what the objective makes of a prediction (<paramref name="next"/>
+    /// first), with <paramref name="steps"/> steps through forward, each fed what the objective makes
+    /// of the frame before it (count steps but in a run's last chunk, whose last frame needs none).
     /// </summary>
-    /// <returns>The frames [1 + steps, 1, O] (<paramref name="next"/> first), the state after the
-    /// last step, and its prediction (<paramref name="next"/> itself with no step).</returns>
-    private (Tensor Frames, ModelState State, Tensor Last) StepByForward(ModelState state, Tensor next, int steps, Feedback feedback, torch.Generator random)
+    /// <returns>The frames [count, 1, ·], the state after the last step, and its prediction
+    /// (<paramref name="next"/> itself with no step).</returns>
+    private (Tensor Frames, ModelState State, Tensor Last) StepByForward(ModelState state, Tensor next, int count, int steps, Feedback feedback, torch.Generator random)
     {
-        var outputs = new Tensor[steps + 1];
+        var frames = new Tensor[count];
         var (carried, current) = (state, next);
-        outputs[0] = current;
-        for (var i = 0; i < steps; i++)
+        for (var i = 0; i < count; i++)
         {
-            (current, carried) = model.forward(objective.Feed(current, feedback, random), carried);
-            outputs[i + 1] = current;
+            // Each prediction becomes a frame exactly once: the last one of a chunk that steps on
+            // is carried, and becomes the first frame of the next chunk.
+            frames[i] = objective.Generated(current, feedback, random);
+            if (i < steps) (current, carried) = model.forward(objective.Fed(current, frames[i], feedback, random), carried);
         }
-        return (cat(outputs, dim: 0), carried, current);
+        return (cat(frames, dim: 0), carried, current);
     }
 
     /// <summary>The same as <see cref="StepByForward"/> without noise, on the fold.</summary>

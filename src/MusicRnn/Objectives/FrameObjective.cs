@@ -33,8 +33,11 @@ public abstract class FrameObjective : Objective
     /// <summary>Model space: the features after the normalizer.</summary>
     public override string Unit => "model space";
 
-    /// <summary>The prediction itself, or with N(0, σ²) noise per feature when <see cref="Feedback.Noise"/> = σ &gt; 0.</summary>
-    public override Tensor Feed(Tensor prediction, Feedback feedback, torch.Generator random)
+    /// <summary>The predicted frame itself: the run's audio is its clean predictions.</summary>
+    public override Tensor Generated(Tensor prediction, Feedback feedback, torch.Generator random) => prediction;
+
+    /// <summary>The prediction, with N(0, σ²) noise per feature when <see cref="Feedback.Noise"/> = σ &gt; 0.</summary>
+    public override Tensor Fed(Tensor prediction, Tensor generated, Feedback feedback, torch.Generator random)
     {
         if (feedback.Noise <= 0) return prediction;
         // Drawn in float32 on the CPU, so the sequence is the same on every device and in every precision.

@@ -51,7 +51,11 @@ public sealed class NormalizedSquaredError(double variance) : Objective
     }
 
     /// <summary>Not generated from: the input is a constant.</summary>
-    public override Tensor Feed(Tensor prediction, Feedback feedback, torch.Generator random) =>
+    public override Tensor Generated(Tensor prediction, Feedback feedback, torch.Generator random) =>
+        throw new NotSupportedException(FeedbackProblem(new ModelSpec()));
+
+    /// <summary>Not generated from: the input is a constant.</summary>
+    public override Tensor Fed(Tensor prediction, Tensor generated, Feedback feedback, torch.Generator random) =>
         throw new NotSupportedException(FeedbackProblem(new ModelSpec()));
 
     /// <inheritdoc/>

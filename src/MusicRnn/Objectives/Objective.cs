@@ -54,15 +54,26 @@ public abstract class Objective
     /// <param name="target">Their targets, the same leading size.</param>
     public abstract MetricSum Score(Tensor output, Tensor target);
 
-    /// <summary>The input fed back after <paramref name="prediction"/> when generating.</summary>
+    /// <summary>
+    /// The frame a generation run makes of <paramref name="prediction"/>, what is decoded into its
+    /// audio: the predicted frame itself (a regression), or a level drawn from it (a categorical).
+    /// Called once for every frame the run makes.
+    /// </summary>
     /// <param name="prediction">The model's output for one step, [1, B, O].</param>
     /// <param name="feedback">Noise and temperature asked for.</param>
     /// <param name="random">The run's own generator, so equal seeds give equal output.</param>
-    public abstract Tensor Feed(Tensor prediction, Feedback feedback, torch.Generator random);
+    public abstract Tensor Generated(Tensor prediction, Feedback feedback, torch.Generator random);
+
+    /// <summary>The input fed back after <paramref name="prediction"/>, which became <paramref name="generated"/> (called only when a step follows).</summary>
+    /// <param name="prediction">The model's output for one step, [1, B, O].</param>
+    /// <param name="generated">What <see cref="Generated"/> made of it.</param>
+    /// <param name="feedback">Noise and temperature asked for.</param>
+    /// <param name="random">The run's own generator.</param>
+    public abstract Tensor Fed(Tensor prediction, Tensor generated, Feedback feedback, torch.Generator random);
 
     /// <summary>
-    /// Whether <see cref="Feed"/> returns the prediction itself for these settings: then a loop
-    /// that folds the feedback into the recurrence computes the same frames.
+    /// Whether, for these settings, both the generated frame and the input fed back are the
+    /// prediction itself: then a loop that folds the feedback into the recurrence computes the same frames.
     /// </summary>
     public abstract bool FeedsPredictionBack(Feedback feedback);
 

@@ -69,8 +69,11 @@ public sealed class SampleCategorical : Objective
         return new(nats.item<double>() / Ln2, target.numel());
     }
 
-    /// <summary>A level drawn from softmax(logits / τ), or the arg-max at τ = 0, as the next input [1, B, 1].</summary>
-    public override Tensor Feed(Tensor prediction, Feedback feedback, torch.Generator random)
+    /// <summary>The level drawn for the next sample, fed back as the next input.</summary>
+    public override Tensor Fed(Tensor prediction, Tensor generated, Feedback feedback, torch.Generator random) => generated;
+
+    /// <summary>A level drawn from softmax(logits / τ), or the arg-max at τ = 0, [1, B, 1].</summary>
+    public override Tensor Generated(Tensor prediction, Feedback feedback, torch.Generator random)
     {
         var logits = prediction.reshape(-1, Levels);    // [B, L]
         Tensor level;

@@ -58,7 +58,7 @@ public sealed class SampleCategoricalTests
         int[] Draw(double temperature, ulong seed, int count)
         {
             using var random = new TorchSharp.torch.Generator(seed);
-            return [.. Enumerable.Range(0, count).SelectMany(_ => objective.Feed(logits, new Feedback(Temperature: temperature), random).reshape(-1).data<float>().ToArray().Select(v => (int)v))];
+            return [.. Enumerable.Range(0, count).SelectMany(_ => objective.Generated(logits, new Feedback(Temperature: temperature), random).reshape(-1).data<float>().ToArray().Select(v => (int)v))];
         }
 
         // When drawing with seeds and at temperature 0
