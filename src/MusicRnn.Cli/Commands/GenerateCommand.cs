@@ -22,7 +22,17 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => 5,
         };
         var noise = new Option<double>("--noise") { Description = "σ of Gaussian noise (model space) added to each frame fed back" };
-        var seed = new Option<long>("--seed") { Description = "seed of the noise" };
+        var seed = new Option<long>("--seed") { Description = "seed of the noise, or of a sample-level model's draws" };
+        var temperature = new Option<double>("--temperature")
+        {
+            Description = "sample-level models: softmax temperature of each drawn sample (0 = the most likely level)",
+            DefaultValueFactory = _ => 1.0,
+        };
+        var streams = new Option<int>("--streams")
+        {
+            Description = "generate N files, FILE-1.wav … FILE-N.wav, seeded seed, seed + 1, …",
+            DefaultValueFactory = _ => 1,
+        };
         var teacherForced = new Option<string?>("--teacher-forced") { Description = "feed this file's real frames and write the model's predictions" };
         var sampleFormat = CommonOptions.SampleFormat();
         var device = CommonOptions.Device();
@@ -31,7 +41,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate audio from a trained model (free-running or teacher-forced) and measure it")
         {
-            model, output, seconds, prime, primeSeconds, noise, seed, teacherForced, sampleFormat, device, threads, quiet,
+            model, output, seconds, prime, primeSeconds, noise, seed, temperature, streams, teacherForced, sampleFormat, device, threads, quiet,
         };
         command.SetAction(parsed =>
         {
@@ -44,16 +54,22 @@ internal static class GenerateCommand
                 PrimeSeconds = parsed.GetValue(primeSeconds),
                 Noise = parsed.GetValue(noise),
                 Seed = parsed.GetValue(seed),
+                Temperature = parsed.GetValue(temperature),
                 TeacherForced = parsed.GetValue(teacherForced),
                 Format = CommonOptions.ParseSampleFormat(parsed.GetValue(sampleFormat)!),
             };
             config.Validate();
+            int count = parsed.GetValue(streams);
+            if (count is < 1 or > 1000) throw InputException.ForOption("--streams", $"expected 1 to 1000 files, got {count}");
             var torchDevice = CommonOptions.Apply(parsed.GetValue(device)!, parsed.GetValue(threads));
             var progress = ConsoleProgress.For(parsed.GetValue(quiet));
             try
             {
-                var metrics = GenerationRun.Run(config, torchDevice, progress);
-                Console.Out.WriteLine(Summary(config, metrics));
+                foreach (var one in Streams(config, count))
+                {
+                    var metrics = GenerationRun.Run(one, torchDevice, progress);
+                    Console.Out.WriteLine(Summary(one, metrics));
+                }
             }
             finally
             {
@@ -64,6 +80,19 @@ internal static class GenerateCommand
         return command;
     }
 
+    /// <summary>The runs of <c>--streams N</c>: FILE-i.wav seeded seed + i − 1 (the file itself when N = 1).</summary>
+    private static IEnumerable<GenerationConfig> Streams(GenerationConfig config, int count)
+    {
+        if (count == 1)
+        {
+            yield return config;
+            yield break;
+        }
+        string stem = Path.Combine(Path.GetDirectoryName(config.Output) ?? "", Path.GetFileNameWithoutExtension(config.Output));
+        string extension = Path.GetExtension(config.Output) is { Length: > 0 } e ? e : ".wav";
+        for (int i = 1; i <= count; i++)
+            yield return config with { Output = $"{stem}-{i}{extension}", Seed = config.Seed + i - 1 };
+    }
 
     private static string Summary(GenerationConfig config, GenerationMetrics m)
     {

@@ -29,6 +29,10 @@ internal static class TrainCommand
         var data = new DataOptions(audioRequired: true, "audio files or folders (every .wav/.mp3/.ogg inside, sorted by path)", DefaultData);
         var model = new ModelOptions(DefaultModel);
         var training = new TrainingOptions(new TrainingConfig());
+        var predict = Choice.Of<Prediction>("--predict", "what the model predicts: codec frames (the essay) or the next audio sample (SampleRNN: "
+            + "defaults then mulaw levels at 16 kHz, a gru frame tier of 256, --window 1024 --stride 1024 --batch 32, adam 1e-3, 10 epochs)");
+        TrainingOptions.Default(predict, Choice.NameOf(Prediction.Frames));
+        var samples = new SampleOptions();
 
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
@@ -36,28 +40,39 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model on audio by truncated back-propagation through time. Writes log.csv (a row per iteration), validation.csv (a row per epoch, row 0 = untrained, with every baseline) and checkpoint/ (at each epoch end).")
         {
-            output, resume, arch, layers, matchParams, device, threads, quiet,
+            output, resume, predict, arch, layers, matchParams, device, threads, quiet,
         };
         data.AddTo(command);
         model.AddTo(command);
         training.AddTo(command);
+        samples.AddTo(command);
 
         command.SetAction(parsed =>
         {
-            var architecture = parsed.GetValue(arch) ?? DefaultModel.Arch;
-            var songs = data.Apply(parsed, DefaultData);
+            // A sample-level model starts from its own defaults; the options given then apply to either.
+            bool sampleLevel = parsed.GetValue(predict) == Prediction.Samples;
+            var (dataDefaults, modelDefaults, trainingDefaults) = sampleLevel
+                ? (SampleLevelDefaults.Data, SampleLevelDefaults.Model, SampleLevelDefaults.Training)
+                : (DefaultData, DefaultModel, new TrainingConfig());
+            if (!sampleLevel && samples.FirstGiven(parsed) is { } frameOnly)
+                throw InputException.ForOption(frameOnly, "belongs to a sample-level model; add --predict samples");
+            var architecture = parsed.GetValue(arch) ?? modelDefaults.Arch;
+            var songs = data.Apply(parsed, dataDefaults);
+            var shape = model.Apply(parsed, modelDefaults);
+            if (sampleLevel) (songs, shape) = samples.Apply(parsed, songs, shape);
             // Logistic regression predicts in (0, 1), so its features are min-max scaled unless asked otherwise.
             if (!data.NormalizeGiven(parsed) && architecture == Architecture.LogReg) songs = songs with { Normalize = NormalizerKind.MinMax };
             songs.Validate();
 
             // The feature count follows from the codec alone, so the model is checked before any audio is read.
             int features = CodecFactory.Create(songs.Codec).FeatureCount;
-            var spec = model.Apply(parsed, DefaultModel) with
+            var probe = ObjectiveFactory.For(songs, shape);
+            var spec = shape with
             {
                 Arch = architecture,
-                Layers = parsed.GetValue(layers) ?? DefaultModel.Layers,
+                Layers = parsed.GetValue(layers) ?? modelDefaults.Layers,
                 InputSize = features,
-                OutputSize = features,
+                OutputSize = probe.OutputSize(features),
             };
             if (parsed.GetValue(matchParams) is { } budget)
             {
@@ -68,7 +83,7 @@ internal static class TrainCommand
             spec.Validate();
             CheckFitsInMemory(spec, parsed.GetValue(matchParams) is not null ? "--match-params" : "--hidden");
 
-            var settings = training.Apply(parsed, new TrainingConfig());
+            var settings = training.Apply(parsed, trainingDefaults);
             settings.Validate();
 
             var run = new RunConfig
@@ -88,7 +103,10 @@ internal static class TrainCommand
             {
                 run.Validate();
                 using var loaded = TrainingData.Load(songs, run.Device, progress, settings.Window);
-                var result = TrainingSession.Run(loaded, new FrameRegression(songs.Target), spec, settings, run, progress, ModelFactory.Create);
+                // A recurrent sample-level model is measured against its own sample tier trained alone.
+                var objective = ObjectiveFactory.For(songs, spec,
+                    spec.SampleLevel is { Tiers: > 1 } ? new SampleTierBaseline(spec, settings, progress) : null);
+                var result = TrainingSession.Run(loaded, objective, spec, settings, run, progress, ModelFactory.Create);
                 Report(result);
                 done = true;
             }

@@ -275,7 +275,7 @@ public sealed class Checkpoint : IDisposable
     {
         try
         {
-            return ObjectiveFactory.Create(Config.Objective.Name, Config.Data.Target);
+            return ObjectiveFactory.Create(Config.Objective.Name, Config.Data.Target, Config.Model);
         }
         catch (InputException e)
         {

@@ -23,7 +23,10 @@ public sealed record GenerationConfig
     /// <summary>σ of Gaussian noise, in model space, added to every frame fed back (<c>--noise</c>).</summary>
     public double Noise { get; init; }
 
-    /// <summary>Seed of that noise (<c>--seed</c>).</summary>
+    /// <summary>Softmax temperature of a sample-level model's draws: 1 samples the model's distribution, 0 takes the most likely level (<c>--temperature</c>).</summary>
+    public double Temperature { get; init; } = 1;
+
+    /// <summary>Seed of the noise or the draws (<c>--seed</c>).</summary>
     public long Seed { get; init; }
 
     /// <summary>When set, feed this file's real frames and write the model's predictions (<c>--teacher-forced</c>).</summary>
@@ -47,6 +50,8 @@ public sealed record GenerationConfig
             throw InputException.ForOption("--prime-seconds", $"expected zero or a positive number of seconds, got {PrimeSeconds}");
         if (!(double.IsFinite(Noise) && Noise >= 0))
             throw InputException.ForOption("--noise", $"expected σ ≥ 0, got {Noise}");
+        if (!(double.IsFinite(Temperature) && Temperature >= 0 && Temperature <= 100))
+            throw InputException.ForOption("--temperature", $"expected a temperature from 0 (the most likely level) to 100, got {Temperature}");
         if (TeacherForced is not null && Prime is not null)
             throw InputException.ForOption("--prime", "teacher forcing feeds the real frames of --teacher-forced; there is nothing to prime");
         if (TeacherForced is not null && Noise > 0)

@@ -73,9 +73,9 @@ public static class GenerationRun
 
             var generator = new Generator(loaded.Model, loaded.Objective, config.ChunkFrames);
             if (config.TeacherForced is null)
-                generator.FreeRun(input, frames, new Feedback(config.Noise), config.Seed, Sink, progress);
+                generator.FreeRun(input, frames, new Feedback(config.Noise, config.Temperature), config.Seed, Sink, progress);
             else
-                generator.TeacherForced(input, Sink, progress);
+                generator.TeacherForced(input, Sink, progress, new Feedback(Temperature: config.Temperature), config.Seed);
             decoder.Finish();
             wav.Complete();
         }

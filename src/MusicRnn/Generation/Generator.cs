@@ -83,10 +83,16 @@ public sealed class Generator
         if (objective.FeedbackProblem(model.Spec) is { } problem) throw new ArgumentException(problem, nameof(prime));
         CheckFrames(prime, nameof(prime));
 
+        progress ??= NullProgress.Instance;
+        if (UsesSampler)
+        {
+            FreeRunSamples((SampleRnnModel)model, prime, frames, feedback, seed, sink, progress);
+            return;
+        }
+
         // The feedback's randomness comes from its own CPU generator so it is the same sequence
         // on every device and does not depend on (or disturb) torch's global RNG.
         using var random = new torch.Generator(unchecked((ulong)seed), CPU);
-        progress ??= NullProgress.Instance;
         progress.Begin("generate", frames + prime.shape[0]);
         using var _ = no_grad();
         var wasTraining = model.training;
@@ -131,6 +137,47 @@ public sealed class Generator
     }
 
     /// <summary>
+    /// Whether <see cref="FreeRun"/> runs on <see cref="SampleLevelSampler"/>: a sample-level model
+    /// on the fastest kernel, in float32 on the CPU (the sampler's arithmetic).
+    /// </summary>
+    internal bool UsesSampler => model is SampleRnnModel && model.Kernel == Kernel.Fastest && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
+
+    /// <summary>
+    /// Free running on <see cref="SampleLevelSampler"/>: primes through forward (no prime is the
+    /// silence the model's initial state already stands for), then samples level by level.
+    /// </summary>
+    private void FreeRunSamples(SampleRnnModel sampled, Tensor prime, long frames, Feedback feedback, long seed, Action<Tensor> sink, IProgressSink progress)
+    {
+        progress.Begin("generate", frames + prime.shape[0]);
+        using var _ = no_grad();
+        var wasTraining = model.training;
+        model.eval();
+        ModelState? state = null;
+        Tensor? next = null;
+        try
+        {
+            if (prime.shape[0] > 0) (state, next) = Prime(prime, progress);
+            else state = sampled.InitialState(1, device, dtype).Detach();
+            long made = 0;
+            new SampleLevelSampler(sampled).Run(state, frames, feedback.Temperature, seed, ChunkFrames, levels =>
+            {
+                using var scope = NewDisposeScope();
+                var chunk = tensor(levels.ToArray().Select(l => (float)l).ToArray(), [levels.Length, 1]);
+                sink(chunk);
+                made += levels.Length;
+                progress.Report(prime.shape[0] + made);
+            });
+            progress.Complete();
+        }
+        finally
+        {
+            state?.Dispose();
+            next?.Dispose();
+            if (wasTraining) model.train();
+        }
+    }
+
+    /// <summary>
     /// <paramref name="count"/> frames, each what the objective makes of a prediction (<paramref name="next"/>
     /// first), with <paramref name="steps"/> steps through forward, each fed what the objective makes
     /// of the frame before it (count steps but in a run's last chunk, whose last frame needs none).
@@ -167,12 +214,18 @@ public sealed class Generator
     /// <param name="frames">Real frames [F, InputSize] in model space; not disposed.</param>
     /// <param name="sink">Receives each chunk of predictions, [chunk, OutputSize], valid during the call only.</param>
     /// <param name="progress">Told of each finished chunk, in frames.</param>
-    public void TeacherForced(Tensor frames, Action<Tensor> sink, IProgressSink? progress = null)
+    /// <param name="feedback">How a prediction becomes a frame (a categorical's temperature); null = the defaults.</param>
+    /// <param name="seed">Seed of that, where it draws.</param>
+    /// <remarks>The sink gets the frames the objective makes of the predictions: the predictions
+    /// themselves for a regression, a level drawn from each for a categorical.</remarks>
+    public void TeacherForced(Tensor frames, Action<Tensor> sink, IProgressSink? progress = null, Feedback? feedback = null, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(sink);
         CheckFrames(frames, nameof(frames));
         progress ??= NullProgress.Instance;
+        feedback ??= new Feedback();
+        using var random = new torch.Generator(unchecked((ulong)seed), CPU);
         var total = frames.shape[0];
         progress.Begin("teacher-forced", total);
         using var _ = no_grad();
@@ -189,7 +242,7 @@ public sealed class Generator
                     // [chunk, I] → [chunk, 1, I]: time-major, batch 1, as the model takes it.
                     var input = frames.narrow(0, start, count).to(dtype, device).unsqueeze(1);
                     var (output, carried) = model.forward(input, state);
-                    sink(output.reshape(count, -1));
+                    sink(objective.Generated(output, feedback, random).reshape(count, -1));
                     var kept = carried.Detach().MoveToOuterDisposeScope();
                     state?.Dispose();
                     state = kept;

@@ -111,6 +111,66 @@ internal sealed class SampleRnnModel : FrameModel
     {
         long steps = input.shape[0], batch = input.shape[1];
         state ??= InitialState(batch, input.device, input.dtype);
+        var (condition, context, next) = Tiers(input, state);
+
+        // The sample tier: the F levels before each target, each through its own embedding rows.
+        using var one = 1.ToScalar();
+        var previous = context.narrow(0, history - frame + 1, steps + frame - 1)
+            .unfold(0, frame, 1);                                                                 // [T, B, F]
+        var offsets = tensor(rowOffsets, device: input.device);                                   // k·L
+        var rows = previous.to_type(ScalarType.Int64).add(offsets, one).reshape(steps * batch, frame);
+        var a = embedding.call(rows).view(steps, batch, mlp);                                     // [T, B, D]
+        if (condition is not null) a = a.add(condition, one);
+        var logits = sample_mlp.forward(a.relu());                                                // [T, B, L]
+
+        return (logits, next);
+    }
+
+    /// <summary>Samples per frame-tier step, and the samples the sample tier sees (F).</summary>
+    internal int FrameSize => frame;
+
+    /// <summary>The levels predicted (L).</summary>
+    internal int Levels => levels;
+
+    /// <summary>The sample tier's width (D).</summary>
+    internal int MlpSize => mlp;
+
+    /// <summary>
+    /// The state after <paramref name="input"/> [T, B, 1] without the sample tier's outputs: how a
+    /// sampler that computes the sample tier itself advances the tiers above it, once per frame.
+    /// </summary>
+    internal ModelState Advance(Tensor input, ModelState state) => Tiers(input, state).State;
+
+    /// <summary>
+    /// What a sampler reads from a state: the conditioning of the current frame's targets [B, F, D]
+    /// (zeros with one tier; the output at position t of a state with clock c, t ≥ c − 1, takes row
+    /// (c mod F) + t − c + 1), and the last F levels [B, F], oldest first.
+    /// </summary>
+    internal (Tensor Condition, Tensor Previous) SamplerInputs(ModelState state)
+    {
+        var (_, _, past, frameCondition, _) = Unpack(state);
+        return (frameCondition, past.narrow(1, history - frame, frame));
+    }
+
+    /// <summary>
+    /// The sample tier's weights as a sampler copies them once: the embedding [F·L, D], then
+    /// sample_mlp.0's weight [D, D] and bias [D], sample_mlp.2's weight [L, D] and bias [L].
+    /// </summary>
+    internal IReadOnlyList<Tensor> SampleTierWeights()
+    {
+        var first = (Linear)sample_mlp[0];
+        var last = (Linear)sample_mlp[2];
+        return [embedding.weight!, first.weight!, first.bias!, last.weight!, last.bias!];
+    }
+
+    /// <summary>
+    /// The tiers above the sample tier over a window: the conditioning of every target [T, B, D]
+    /// (null with one tier), the window's levels after the ones before it [history + T, B], and
+    /// the state after the window.
+    /// </summary>
+    private (Tensor? Condition, Tensor Context, ModelState State) Tiers(Tensor input, ModelState state)
+    {
+        long steps = input.shape[0], batch = input.shape[1];
         var (frames, top, past, frameCondition, topCondition) = Unpack(state);
         long p = state.Clock;
         // The window's levels after the ones before it: position q of the song is context[q − p + history].
@@ -161,18 +221,8 @@ internal sealed class SampleRnnModel : FrameModel
                 .narrow(1, sinceFrame + 1, steps).transpose(0, 1);                               // [T, B, D]
         }
 
-        // The sample tier: the F levels before each target, each through its own embedding rows.
-        using var one = 1.ToScalar();
-        var previous = context.narrow(0, history - frame + 1, steps + frame - 1)
-            .unfold(0, frame, 1);                                                                 // [T, B, F]
-        var offsets = tensor(rowOffsets, device: input.device);                                   // k·L
-        var rows = previous.to_type(ScalarType.Int64).add(offsets, one).reshape(steps * batch, frame);
-        var a = embedding.call(rows).view(steps, batch, mlp);                                     // [T, B, D]
-        if (condition is not null) a = a.add(condition, one);
-        var logits = sample_mlp.forward(a.relu());                                                // [T, B, L]
-
         var kept = context.narrow(0, steps, history).t();                                         // [B, history]
-        return (logits, Pack(frames, top, kept, frameCondition, topCondition, p + steps));
+        return (condition, context, Pack(frames, top, kept, frameCondition, topCondition, p + steps));
     }
 
     /// <summary>

@@ -38,6 +38,9 @@ public abstract class Objective
     /// <summary>How far a target is ahead of its input: 1 to predict the next position, 0 for the position itself.</summary>
     public abstract int TargetShift { get; }
 
+    /// <summary>Outputs a model needs per position for inputs of <paramref name="features"/> features: the features themselves, or one logit per level.</summary>
+    public virtual int OutputSize(int features) => features;
+
     /// <summary>The rules a model must beat, measured on the same held-out targets as the model.</summary>
     public abstract IReadOnlyList<Baseline> Baselines { get; }
 

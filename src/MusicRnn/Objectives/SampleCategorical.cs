@@ -51,6 +51,9 @@ public sealed class SampleCategorical : Objective
     /// <summary>The next sample.</summary>
     public override int TargetShift => 1;
 
+    /// <summary>One logit per level.</summary>
+    public override int OutputSize(int features) => Levels;
+
     /// <inheritdoc/>
     public override IReadOnlyList<Baseline> Baselines { get; }
 

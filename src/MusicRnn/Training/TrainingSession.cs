@@ -45,7 +45,7 @@ public static class TrainingSession
     public static TrainingResult Run(TrainingData data, Objective objective, ModelSpec spec, TrainingConfig training, RunConfig run,
         IProgressSink progress, Func<ModelSpec, FrameModel> buildModel)
     {
-        spec = spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount };
+        spec = spec with { InputSize = data.FeatureCount, OutputSize = objective.OutputSize(data.FeatureCount) };
         spec.Validate();
         training.Validate();
         run.Validate();

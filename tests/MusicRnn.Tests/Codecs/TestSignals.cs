@@ -77,7 +77,9 @@ internal static class TestSignals
             bands = Math.Min(MelCodec.DefaultBands, (frameLength / 2) + 1);
             while (bands > 1 && MelFilterbank.FirstEmptyBand(bands.Value, frameLength, SampleRate) is not null) bands--;
         }
-        return CodecFactory.Create(new CodecSettings(name, frameLength, SampleRate) { MelBands = bands });
+        // The quantizing codecs' frame is always one sample.
+        var settings = new CodecSettings(name, frameLength, SampleRate) { MelBands = bands };
+        return CodecFactory.Create(settings.Quantizes ? settings with { FrameLength = 1 } : settings);
     }
 
     /// <summary>The 3 s of real electronic music in Fixtures/ (22050 Hz mono).</summary>
