@@ -24,6 +24,10 @@ internal static class GenerateCommand
         var noise = new Option<double>("--noise") { Description = "σ of Gaussian noise (model space) added to each frame fed back" };
         var seed = new Option<long>("--seed") { Description = "seed of the noise" };
         var teacherForced = new Option<string?>("--teacher-forced") { Description = "feed this file's real frames and write the model's predictions" };
+        var predictions = new Option<string?>("--predictions")
+        {
+            Description = "with --teacher-forced: also write the model-space inputs and predictions (float32) to this .safetensors file",
+        };
         var sampleFormat = CommonOptions.SampleFormat();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
@@ -31,7 +35,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate audio from a trained model (free-running or teacher-forced) and measure it")
         {
-            model, output, seconds, prime, primeSeconds, noise, seed, teacherForced, sampleFormat, device, threads, quiet,
+            model, output, seconds, prime, primeSeconds, noise, seed, teacherForced, predictions, sampleFormat, device, threads, quiet,
         };
         command.SetAction(parsed =>
         {
@@ -45,6 +49,7 @@ internal static class GenerateCommand
                 Noise = parsed.GetValue(noise),
                 Seed = parsed.GetValue(seed),
                 TeacherForced = parsed.GetValue(teacherForced),
+                Predictions = parsed.GetValue(predictions),
                 Format = CommonOptions.ParseSampleFormat(parsed.GetValue(sampleFormat)!),
             };
             config.Validate();
