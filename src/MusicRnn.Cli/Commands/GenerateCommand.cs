@@ -34,6 +34,10 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => 1,
         };
         var teacherForced = new Option<string?>("--teacher-forced") { Description = "feed this file's real frames and write the model's predictions" };
+        var predictions = new Option<string?>("--predictions")
+        {
+            Description = "with --teacher-forced: also write the model-space inputs and predictions (float32) to this .safetensors file",
+        };
         var sampleFormat = CommonOptions.SampleFormat();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
@@ -41,7 +45,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate audio from a trained model (free-running or teacher-forced) and measure it")
         {
-            model, output, seconds, prime, primeSeconds, noise, seed, temperature, streams, teacherForced, sampleFormat, device, threads, quiet,
+            model, output, seconds, prime, primeSeconds, noise, seed, temperature, streams, teacherForced, predictions, sampleFormat, device, threads, quiet,
         };
         command.SetAction(parsed =>
         {
@@ -56,6 +60,7 @@ internal static class GenerateCommand
                 Seed = parsed.GetValue(seed),
                 Temperature = parsed.GetValue(temperature),
                 TeacherForced = parsed.GetValue(teacherForced),
+                Predictions = parsed.GetValue(predictions),
                 Format = CommonOptions.ParseSampleFormat(parsed.GetValue(sampleFormat)!),
             };
             config.Validate();

@@ -32,6 +32,13 @@ public sealed record GenerationConfig
     /// <summary>When set, feed this file's real frames and write the model's predictions (<c>--teacher-forced</c>).</summary>
     public string? TeacherForced { get; init; }
 
+    /// <summary>
+    /// Teacher-forced only: also write the model-space frames fed and the model's outputs, float32
+    /// [frames, features] each, as <c>inputs</c> and <c>predictions</c> in this safetensors file, for
+    /// checking another implementation against the model (tests/interop) (<c>--predictions</c>).
+    /// </summary>
+    public string? Predictions { get; init; }
+
     /// <summary>Sample format of the WAV (<c>--sample-format</c>).</summary>
     public SampleFormat Format { get; init; } = SampleFormat.S16;
 
@@ -56,6 +63,10 @@ public sealed record GenerationConfig
             throw InputException.ForOption("--prime", "teacher forcing feeds the real frames of --teacher-forced; there is nothing to prime");
         if (TeacherForced is not null && Noise > 0)
             throw InputException.ForOption("--noise", "teacher forcing feeds real frames, not predictions, so there is nothing to add noise to");
+        if (Predictions is not null && TeacherForced is null)
+            throw InputException.ForOption("--predictions", "the predictions are written for the real frames of --teacher-forced; name that file too");
+        if (Predictions is not null && string.IsNullOrWhiteSpace(Predictions))
+            throw InputException.ForOption("--predictions", "expected a file name");
         if (string.IsNullOrWhiteSpace(Output))
             throw InputException.ForOption("--out", "expected a file name");
         if (string.Equals(Path.GetExtension(Output), ".json", StringComparison.OrdinalIgnoreCase))

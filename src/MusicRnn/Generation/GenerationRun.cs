@@ -45,6 +45,8 @@ public static class GenerationRun
         if (outputDirectory is not null) Directory.CreateDirectory(outputDirectory);
         var audio = new AudioStatistics(rate);
         using var novelty = training is null ? null : new NoveltyTracker(training);
+        // --predictions: the outputs kept as they come, copied out of their chunk (rows of [chunk, features]).
+        var predictions = config.Predictions is null ? null : new List<(float[] Values, long Rows)>();
         long written = 0;
         // The WAV appears under its name only once complete: a failed run leaves no half file.
         using (var wav = AudioFile.CreateWav(config.Output, rate, config.Format))
@@ -75,9 +77,11 @@ public static class GenerationRun
             if (config.TeacherForced is null)
                 generator.FreeRun(input, frames, new Feedback(config.Noise, config.Temperature), config.Seed, Sink, progress);
             else
-                generator.TeacherForced(input, Sink, progress, new Feedback(Temperature: config.Temperature), config.Seed);
+                generator.TeacherForced(input, Sink, progress, new Feedback(Temperature: config.Temperature), config.Seed,
+                    predictions is null ? null : chunk => predictions.Add((chunk.detach().to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray(), chunk.shape[0])));
             decoder.Finish();
             wav.Complete();
+            if (predictions is not null) WritePredictions(config.Predictions!, input, predictions);
         }
 
         var metrics = new GenerationMetrics
@@ -98,6 +102,24 @@ public static class GenerationRun
         };
         metrics.Write(GenerationMetrics.JsonPathFor(config.Output));
         return metrics;
+    }
+
+    /// <summary>
+    /// <c>--predictions</c>: the frames fed (<c>inputs</c>) and the model's outputs (<c>predictions</c>),
+    /// both model space, float32, [frames, features], in one safetensors file.
+    /// </summary>
+    private static void WritePredictions(string path, Tensor input, List<(float[] Values, long Rows)> predictions)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        var rows = predictions.Sum(p => p.Rows);
+        var values = predictions.SelectMany(p => p.Values).ToArray();
+        using var scope = NewDisposeScope();
+        Safetensors.Save(path, new Dictionary<string, Tensor>(StringComparer.Ordinal)
+        {
+            ["inputs"] = input.to_type(ScalarType.Float32),
+            ["predictions"] = tensor(values, [rows, rows == 0 ? 0 : values.Length / rows]),
+        });
     }
 
     /// <summary>

@@ -218,7 +218,9 @@ public sealed class Generator
     /// <param name="seed">Seed of that, where it draws.</param>
     /// <remarks>The sink gets the frames the objective makes of the predictions: the predictions
     /// themselves for a regression, a level drawn from each for a categorical.</remarks>
-    public void TeacherForced(Tensor frames, Action<Tensor> sink, IProgressSink? progress = null, Feedback? feedback = null, long seed = 0)
+    /// <param name="predictions">Also receives each chunk's raw predictions [chunk, OutputSize] (a categorical's logits), valid during the call only.</param>
+    public void TeacherForced(Tensor frames, Action<Tensor> sink, IProgressSink? progress = null, Feedback? feedback = null, long seed = 0,
+        Action<Tensor>? predictions = null)
     {
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(sink);
@@ -242,6 +244,7 @@ public sealed class Generator
                     // [chunk, I] → [chunk, 1, I]: time-major, batch 1, as the model takes it.
                     var input = frames.narrow(0, start, count).to(dtype, device).unsqueeze(1);
                     var (output, carried) = model.forward(input, state);
+                    predictions?.Invoke(output.reshape(count, -1));
                     sink(objective.Generated(output, feedback, random).reshape(count, -1));
                     var kept = carried.Detach().MoveToOuterDisposeScope();
                     state?.Dispose();

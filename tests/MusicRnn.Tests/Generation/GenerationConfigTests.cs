@@ -16,6 +16,8 @@ public sealed class GenerationConfigTests
         { Valid with { TeacherForced = "song.wav", Prime = "other.wav" }, "--prime" },
         { Valid with { TeacherForced = "song.wav", Noise = 0.2 }, "--noise" },
         { Valid with { Output = "metrics.json" }, "--out" },
+        { Valid with { Predictions = "predictions.safetensors" }, "--predictions" },
+        { Valid with { TeacherForced = "song.wav", Predictions = " " }, "--predictions" },
     };
 
     [Theory]

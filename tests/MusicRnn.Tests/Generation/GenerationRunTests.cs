@@ -1,4 +1,5 @@
 using MusicRnn.Audio;
+using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
 using MusicRnn.Generation;
 using static TorchSharp.torch;
@@ -57,6 +58,33 @@ public sealed class GenerationRunTests
         Assert.Equal(expected.Length, written.Length);
         for (var i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - written[i]) < 1e-5f, $"sample {i}: {expected[i]} vs {written[i]}");
+    }
+
+    [Fact]
+    public void Should_write_the_frames_fed_and_the_predictions_made_when_asked()
+    {
+        // Given a checkpoint, and its model run directly over the song's model-space frames
+        using var fixture = new CheckpointFixture("rfft", MusicRnn.Models.Architecture.Lstm);
+        var path = fixture.File("out/predictions.safetensors");
+        using var scope = NewDisposeScope();
+        var frames = fixture.Normalizer.Normalize(fixture.Codec.Encode(fixture.Song));
+        Tensor expected;
+        using (no_grad())
+            expected = fixture.Model.forward(frames.unsqueeze(1), null).Output.squeeze(1);
+
+        // When teacher-forcing the song in chunks of 10 with --predictions
+        GenerationRun.Run(Config(fixture, fixture.File("forced.wav")) with { TeacherForced = fixture.SongPath, ChunkFrames = 10, Predictions = path },
+            CPU, NullProgress.Instance);
+
+        // Then the file holds exactly those frames as its inputs and the direct pass's outputs as its predictions
+        var written = Safetensors.Load(path);
+        Assert.Equal(["inputs", "predictions"], written.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ScalarType.Float32, written["predictions"].dtype);
+        Assert.Equal(frames.shape, written["inputs"].shape);
+        Assert.True(written["inputs"].eq(frames).all().item<bool>(), "inputs differ from the song's model-space frames");
+        Assert.Equal(expected.shape, written["predictions"].shape);
+        var gap = written["predictions"].sub(expected).abs().max().item<float>();
+        Assert.True(gap < 1e-5f, $"largest difference {gap}");
     }
 
     [Fact]
