@@ -101,51 +101,16 @@ public static class BenchRunner
         return results;
     }
 
-    /// <summary>How many times a model is attempted when libtorch fails under it (see <see cref="WithRetries{T}"/>).</summary>
-    private const int Attempts = 3;
-
-    /// <summary>
-    /// Runs <paramref name="attempt"/> (given whether it is a retry) and, when it fails inside
-    /// libtorch, runs it again, up to <see cref="Attempts"/> times. TorchSharp 0.107 lets the GC
-    /// finalize the Scalar an operator creates (<c>a + b</c> passes alpha = 1 as one, <c>pow(2)</c>
-    /// its exponent) while libtorch may still be reading it (dotnet/TorchSharp#1434): rarely, in
-    /// optimized code, an operation then fails on a freed scalar ("Unknown scalar type"). A retry
-    /// resumes the model from its last checkpoint, which continues exactly (same weights, optimizer
-    /// state and window position), so the figures are those of an unbroken run. A failure inside
-    /// an autograd function's backward cannot be caught (it unwinds through native frames and ends
-    /// the process), which is why the trainer and the generator run each step inside a
-    /// <see cref="NoCollection"/> region, and the musicrnn executable runs with the server GC
-    /// (src/MusicRnn.Cli/runtimeconfig.template.json), whose larger budgets mean far fewer collections.
-    /// </summary>
-    internal static T WithRetries<T>(string name, IProgressSink progress, Func<bool, T> attempt)
-    {
-        for (int n = 1; ; n++)
-        {
-            try
-            {
-                return attempt(n > 1);
-            }
-            catch (System.Runtime.InteropServices.ExternalException e) when (n < Attempts)
-            {
-                progress.Note($"{name}: libtorch failed ({e.Message.Split('\n')[0].Trim()}); retrying from the last checkpoint ({n}/{Attempts - 1})");
-            }
-        }
-    }
-
-    /// <summary>Trains one model, generates its sample, and persists its result, retrying if libtorch fails under it.</summary>
+    /// <summary>Trains one model, generates its sample, and persists its result.</summary>
     private static ModelResult TrainFrames(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
-        Objective objective, GridCell cell, IProgressSink progress) =>
-        WithRetries(cell.Name, progress, retry => TrainFramesOnce(config, settings, run, data, objective, cell, progress, retry));
-
-    private static ModelResult TrainFramesOnce(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
-        Objective objective, GridCell cell, IProgressSink progress, bool retry)
+        Objective objective, GridCell cell, IProgressSink progress)
     {
         string directory = run.ModelDirectory(cell.Name);
         var spec = config.SpecFor(cell, data.FeatureCount);
         var training = new RunConfig
         {
             OutDirectory = directory,
-            Resume = (run.Resume || retry) && Directory.Exists(Path.Combine(directory, "checkpoint")),
+            Resume = run.Resume && Directory.Exists(Path.Combine(directory, "checkpoint")),
             Device = run.Device,
         };
         if (training.Resume) progress.Note($"{cell.Name}: resuming from its checkpoint");

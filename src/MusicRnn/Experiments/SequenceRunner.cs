@@ -23,7 +23,7 @@ namespace MusicRnn.Experiments;
 /// <see cref="TrainingStep"/> without the windowing: the same models (<see cref="ModelFactory"/>),
 /// optimizers, clipping, divergence check and seeding, and every model is timed the same way
 /// (update steps only). The models are small and train in seconds, so there are no per-epoch
-/// checkpoints: <c>--resume</c> (and a retry after a libtorch failure) keeps the finished models
+/// checkpoints: <c>--resume</c> keeps the finished models
 /// and retrains the rest from scratch, which gives the same figures.
 /// </para>
 /// </summary>
@@ -47,7 +47,7 @@ internal static class SequenceRunner
             var cell = cells[i];
             var sink = new BenchRunner.ModelProgress(progress, cell.Name, i + 1, cells.Count);
             var model = BenchRunner.Kept(config, settings, run, cell, progress)
-                ?? BenchRunner.WithRetries(cell.Name, sink, _ => Train(config, settings, run, cell, excerpt, objective, sink));
+                ?? Train(config, settings, run, cell, excerpt, objective, sink);
             models.Add(model);
             BenchRunner.NoteGridEta(progress, clock, i + 1, cells.Count, model);
         }

@@ -243,33 +243,6 @@ public sealed class BenchRunnerTests : IDisposable
         Assert.Equal(BenchRunner.UpdatesPerModel(config, [250]), results.Models[0].LossCurve.Count);
     }
 
-    [Fact]
-    public void Should_retry_work_that_fails_inside_libtorch_and_give_up_after_three_attempts()
-    {
-        // Given work that fails inside libtorch once, and work that always does
-        var notes = new TinyBench.Notes();
-        var retries = new List<bool>();
-        int Flaky(bool retry)
-        {
-            retries.Add(retry);
-            if (retries.Count == 1) throw new System.Runtime.InteropServices.ExternalException("Unknown scalar type.\nframe #0");
-            return 42;
-        }
-        int attempts = 0;
-        int Broken(bool retry) => ++attempts > 0 ? throw new System.Runtime.InteropServices.ExternalException("Unknown scalar type.") : 0;
-
-        // When each runs with retries
-        int result = BenchRunner.WithRetries("gru-1", notes, Flaky);
-        Assert.Throws<System.Runtime.InteropServices.ExternalException>(() => BenchRunner.WithRetries("lstm-1", notes, Broken));
-
-        // Then the flaky work succeeded on its retry (told it was one), with one note naming the model,
-        // and the broken work was tried three times before its failure was let through
-        Assert.Equal(42, result);
-        Assert.Equal([false, true], retries);
-        Assert.Contains(notes.Lines, l => l.StartsWith("gru-1: libtorch failed (Unknown scalar type.)", StringComparison.Ordinal));
-        Assert.Equal(3, attempts);
-    }
-
     private static List<List<string>> WithoutTimes(TextTable table)
     {
         int seconds = table.Header.ToList().IndexOf("Seconds / epoch");
