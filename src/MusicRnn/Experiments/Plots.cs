@@ -64,7 +64,7 @@ public static class Plots
 
     /// <summary>
     /// One point per model: its final validation loss (x) against the timbre distance of its
-    /// sample to the held-out audio (y), both on log scales, in the architecture's colour and
+    /// sample to the held-out audio (y, on a log scale), in the architecture's colour and
     /// named; the song's own reference distances (halves, held-out against training, noise) as
     /// flat lines, so a point reads against "sounds like the song" and "sounds like noise".
     /// </summary>
@@ -76,7 +76,7 @@ public static class Plots
         double xlo = double.PositiveInfinity, xhi = double.NegativeInfinity, ylo = double.PositiveInfinity, yhi = double.NegativeInfinity;
         foreach (var group in points.GroupBy(p => p.Model.Spec.Arch))
         {
-            double[] xs = group.Select(p => Math.Log10(p.Loss)).ToArray();
+            double[] xs = group.Select(p => p.Loss).ToArray();
             double[] ys = group.Select(p => Math.Log10(p.Distance)).ToArray();
             var dots = plot.Add.Scatter(xs, ys);
             dots.LineWidth = 0;
@@ -85,7 +85,7 @@ public static class Plots
             dots.LegendText = ResultsTables.ArchName(group.Key);
             foreach (var p in group)
             {
-                var label = plot.Add.Text(p.Model.Name, Math.Log10(p.Loss), Math.Log10(p.Distance));
+                var label = plot.Add.Text(p.Model.Name, p.Loss, Math.Log10(p.Distance));
                 label.LabelFontSize = 13;
                 label.LabelFontName = PreferredFont;
                 label.LabelFontColor = Colors.Black.WithAlpha(0.8);
@@ -110,20 +110,23 @@ public static class Plots
             flat.LinePattern = pattern;
             flat.LineWidth = 2;
             flat.Color = Colors.Black.WithAlpha(0.7);
-            flat.LegendText = $"{name}: {d.ToString("G3", CultureInfo.InvariantCulture)}";
+            flat.LegendText = $"{name}: {ResultsTables.Distance(d)}";
             (ylo, yhi) = (Math.Min(ylo, Math.Log10(d)), Math.Max(yhi, Math.Log10(d)));
         }
 
-        if (double.IsInfinity(xlo)) (xlo, xhi) = (-1, 0);
+        if (double.IsInfinity(xlo)) (xlo, xhi) = (0, 1);
         if (double.IsInfinity(ylo)) (ylo, yhi) = (0, 1);
-        (xlo, xhi) = Padded(xlo, xhi, 0.25);
+        // Validation losses of one grid rarely span a decade, so x is linear, with room for the names.
+        double margin = Math.Max((xhi - xlo) * 0.15, Math.Abs(xhi) * 0.02);
+        (xlo, xhi) = (xlo - margin, xhi + (2 * margin));
         (ylo, yhi) = Padded(ylo, yhi, 0.2);
+        // An empty band on top holds the legend (up to seven rows), so it hides no point.
+        yhi += (yhi - ylo) * 0.6;
         plot.Axes.SetLimits(xlo, xhi, ylo, yhi);
-        plot.Axes.Bottom.TickGenerator = LogTicks(xlo, xhi);
         plot.Axes.Left.TickGenerator = LogTicks(ylo, yhi);
         string metric = ResultsTables.MetricName(results.Settings.LossMetric);
         plot.Title("Timbre distance of each sample against validation loss");
-        plot.XLabel($"final validation {metric} (log scale)");
+        plot.XLabel($"final validation {metric}");
         plot.YLabel("timbre distance to held-out audio, dB² (log scale)");
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, Width, Height);

@@ -123,7 +123,7 @@ public static class ReportWriter
         var r = reference?.Points;
         if (m.Music is { } music)
         {
-            string song = r?.HeldOutTempoBpm is { } bpm ? string.Create(c, $" (the song's {bpm:F1} BPM, {r.HeldOutPeriodicity:F2})") : "";
+            string song = r?.SongTempoBpm is { } bpm ? string.Create(c, $" (the song's {bpm:F1} BPM, {r.SongPeriodicity:F2})") : "";
             parts.Add(music.TempoBpm is { } t ? string.Create(c, $"tempo {t:F1} BPM, periodicity {music.Periodicity:F2}{song}") : $"no tempo found{song}");
             if (music.TimbreDistance is { } d)
             {

@@ -134,7 +134,7 @@ internal static class ResultsTables
         {
             rows.Add(["held-out audio (vs training)", Num(r.HeldOutTempoBpm, "F1"), Num(r.HeldOutPeriodicity, "F2"), Dist(r.HeldOutTimbreDistance),
                 Num(r.HeldOutCopiedSeconds, "F2"), Num(r.HeldOutLoopSeconds, "F2"), Missing, Missing]);
-            rows.Add(["song: first half vs second half", Missing, Missing, Dist(r.HalvesTimbreDistance), Missing, Missing, Missing, Missing]);
+            rows.Add(["song: first half vs second half", Num(r.SongTempoBpm, "F1"), Num(r.SongPeriodicity, "F2"), Dist(r.HalvesTimbreDistance), Missing, Missing, Missing, Missing]);
             rows.Add(["white noise vs the song", Missing, Missing, Dist(r.NoiseTimbreDistance), Missing, Missing, Missing, Missing]);
         }
         return new TextTable(
@@ -152,7 +152,7 @@ internal static class ResultsTables
             + "tempo at the strongest autocorrelation peak of the spectral-flux onset envelope in 60–200 BPM and that peak's normalised height (periodicity: 1 = every beat repeats exactly, ≈ 0 = noise); "
             + "timbre distance, the Fréchet distance between Gaussians fitted to the log-mel frames of the sample and of the held-out audio; "
             + $"copies, the longest stretch matching consecutive training audio frame by frame{tolerance}; loops, the longest stretch repeating the sample's own audio from at least a second before. "
-            + "The last rows are the song measured the same way: the held-out audio against the training audio (a sample that sounds like the song scores about this), the song's first half against its second half, and white noise of the song's level and length against the song.";
+            + "The last rows are the song measured the same way: the held-out audio against the training audio (a sample that sounds like the song scores about this), the song's first half against its second half (with the whole song's tempo), and white noise of the song's level and length against the song.";
     }
 
     /// <summary>A baseline's name as a column title: "persistence" → "Persistence", "sample_tier" → "Sample tier".</summary>

@@ -54,6 +54,8 @@ internal static class BenchFakes
             {
                 HeldOutTempoBpm = 120.2,
                 HeldOutPeriodicity = 0.61,
+                SongTempoBpm = 120.1,
+                SongPeriodicity = 0.64,
                 HeldOutTimbreDistance = 41.5,
                 HalvesTimbreDistance = 18.2,
                 NoiseTimbreDistance = 2875,

@@ -142,7 +142,7 @@ public sealed class GenerationRunTests
             Assert.NotNull(json["audio"]![field]);
         foreach (var field in new[] { "tempoBpm", "periodicity", "timbreDistance", "timbreReference", "copiedSeconds", "loopSeconds", "staticSeconds", "matchToleranceDb" })
             Assert.NotNull(json["music"]![field]);
-        foreach (var field in new[] { "heldOutTempoBpm", "heldOutPeriodicity", "heldOutTimbreDistance", "halvesTimbreDistance", "noiseTimbreDistance", "matchToleranceDb" })
+        foreach (var field in new[] { "heldOutTempoBpm", "heldOutPeriodicity", "songTempoBpm", "songPeriodicity", "heldOutTimbreDistance", "halvesTimbreDistance", "noiseTimbreDistance", "matchToleranceDb" })
             Assert.NotNull(json["reference"]![field]);
         Assert.Null(json["novelty"]);
         var metrics = GenerationMetrics.Read(GenerationMetrics.JsonPathFor(output));
