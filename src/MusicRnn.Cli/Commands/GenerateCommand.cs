@@ -103,9 +103,13 @@ internal static class GenerateCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var level = m.Audio.RmsDbfs is { } db ? string.Format(inv, "{0:F1} dBFS RMS", db) : "silent";
-        var copy = m.Novelty is { } n
-            ? string.Format(inv, "longest copied run {0} frames, mean nearest-frame distance {1:F3}", n.LongestCopiedRun, n.MeanNearestDistance)
-            : "novelty not measured (no training song)";
+        var copy = m.Music is { } n
+            ? string.Format(inv, "tempo {0}, timbre distance {1} (the song's halves: {2}), copies {3:F2} s of training audio, loops {4:F2} s",
+                n.TempoBpm is { } bpm ? string.Format(inv, "{0:F1} BPM (periodicity {1:F2})", bpm, n.Periodicity) : "not found",
+                n.TimbreDistance is { } d ? d.ToString("F1", inv) : "–",
+                m.Reference?.HalvesTimbreDistance is { } h ? h.ToString("F1", inv) : "–",
+                n.CopiedSeconds, n.LoopSeconds)
+            : "not measured against the song (no training song)";
         return string.Format(inv, "wrote {0} ({1:F2} s, {2}, silence {3:P0}); {4}; metrics in {5}",
             config.Output, m.Audio.DurationSeconds, level, m.Audio.SilenceFraction, copy, GenerationMetrics.JsonPathFor(config.Output));
     }

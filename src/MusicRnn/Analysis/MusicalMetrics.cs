@@ -64,6 +64,12 @@ public sealed record MusicalReferencePoints
     /// <summary>Periodicity strength of the held-out audio at its tempo.</summary>
     public double? HeldOutPeriodicity { get; init; }
 
+    /// <summary>Tempo of the whole song (training then held-out audio): found where the held-out tail is too short for one.</summary>
+    public double? SongTempoBpm { get; init; }
+
+    /// <summary>Periodicity strength of the whole song at its tempo.</summary>
+    public double? SongPeriodicity { get; init; }
+
     /// <summary>Timbre distance of the held-out audio against the training audio: about what a sample that sounds like the training audio (a copy of it, say) scores against the held-out audio; null when nothing was held out.</summary>
     public double? HeldOutTimbreDistance { get; init; }
 

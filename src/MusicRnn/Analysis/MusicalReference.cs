@@ -9,7 +9,8 @@ namespace MusicRnn.Analysis;
 /// <remarks>
 /// Memory: the training audio's frames on the fine grid (<see cref="FrameMatching"/>: half the size
 /// of the float32 audio) and the Gaussian fit timbre is measured against; the audio itself is analysed in batches and not
-/// kept. The reference points: the held-out audio's tempo and periodicity, its timbre distance to
+/// kept. The reference points: the held-out audio's tempo and periodicity (and the whole song's, which
+/// a tail of a few seconds may be too short for), its timbre distance to
 /// the training audio, the song's first half against its second half (the song's frames — training
 /// then held-out — split at the middle frame), and white noise against the whole song. The noise is
 /// Gaussian, seeded (System.Random's seeded sequence and Box–Muller: the same seed gives the same
@@ -75,6 +76,7 @@ public sealed class MusicalReference
         var firstHalf = GaussianFit.Of(song.Slice(0, half));
         var secondHalf = GaussianFit.Of(song.Slice(half, song.Count - half));
         var songFit = GaussianFit.Of(song);
+        var songTempo = TempoEstimator.Estimate(OnsetEnvelope.Of(song), s.FramesPerSecond(sampleRate));
         progress.Report(2);
 
         var noiseFit = NoiseFit(SongRms(training, heldOut), training.Length + heldOut.Length, sampleRate, noiseSeed, s);
@@ -96,6 +98,8 @@ public sealed class MusicalReference
         {
             HeldOutTempoBpm = tempo?.Bpm,
             HeldOutPeriodicity = tempo?.Periodicity,
+            SongTempoBpm = songTempo?.Bpm,
+            SongPeriodicity = songTempo?.Periodicity,
             HeldOutTimbreDistance = hasHeldOut && trainingFit.IsDefined ? FrechetDistance.Between(heldOutFit, trainingFit) : null,
             HalvesTimbreDistance = firstHalf.IsDefined && secondHalf.IsDefined ? FrechetDistance.Between(firstHalf, secondHalf) : null,
             NoiseTimbreDistance = noiseFit.IsDefined && songFit.IsDefined ? FrechetDistance.Between(noiseFit, songFit) : null,

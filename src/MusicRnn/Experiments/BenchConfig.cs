@@ -139,7 +139,8 @@ public sealed record BenchConfig
     /// </summary>
     public ModelSpec SpecFor(GridCell cell, int features)
     {
-        var spec = Model with { Arch = cell.Arch, Layers = cell.Layers, InputSize = features, OutputSize = features };
+        // A sample-level model reads one level and predicts one logit per level.
+        var spec = Model with { Arch = cell.Arch, Layers = cell.Layers, InputSize = features, OutputSize = Model.SampleLevel?.Levels ?? features };
         long? budget = cell.Budget ?? (Match == SizeMatch.Params ? ParameterBudget ?? ReferenceBudget(cell.Layers, features) : null);
         return budget is { } p ? spec with { HiddenSize = Models.ParameterBudget.MatchHidden(spec, p) } : spec;
     }

@@ -3,6 +3,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using MusicRnn.Analysis;
+using MusicRnn.Generation;
 using MusicRnn.Models;
 using MusicRnn.Objectives;
 
@@ -19,13 +21,15 @@ public sealed record BenchResults
     public const string FileName = "results.json";
 
     /// <summary>
-    /// The results.json layout this MusicRnn writes. Version 2 lists each model's baselines by
-    /// name (and the metric's unit and the baselines' rules in the settings); version 1 (fixed
-    /// persistence and mean fields) is still read, converted on loading.
+    /// The results.json layout this MusicRnn writes. Version 3 adds the musical metrics: each
+    /// model's sample measured on its decoded audio (<c>audio</c>, <c>music</c>, its
+    /// <c>spectrogram</c>) and the song's reference points (<c>reference</c>). Version 2 (baselines
+    /// by name, no musical metrics) reads as version 3 with those absent; version 1 (fixed
+    /// persistence and mean fields) is converted on loading.
     /// </summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
-    /// <summary>Layout version of the file; <see cref="Load"/> reads this and version 1.</summary>
+    /// <summary>Layout version of the file; <see cref="Load"/> reads this and versions 1 and 2.</summary>
     public int Version { get; init; } = CurrentVersion;
 
     /// <summary>Preset the run started from ("quick", "essay", "essay-code", "koutnik", or "custom").</summary>
@@ -36,6 +40,9 @@ public sealed record BenchResults
 
     /// <summary>One entry per trained model, names unique.</summary>
     public required IReadOnlyList<ModelResult> Models { get; init; }
+
+    /// <summary>The song the samples were measured against, measured the same way; null when no sample was made (or before version 3).</summary>
+    public BenchReference? Reference { get; init; }
 
     /// <summary>The file these results were loaded from, so errors can name it; never saved.</summary>
     [JsonIgnore]
@@ -90,9 +97,11 @@ public sealed record BenchResults
         {
             throw InputException.ForFile(path, $"malformed JSON: {e.Message}");
         }
-        if (version is not (1 or CurrentVersion))
-            throw InputException.ForFile(path, $"unknown results version {version} (this MusicRnn reads versions 1 and {CurrentVersion})");
+        if (version is not (1 or 2 or CurrentVersion))
+            throw InputException.ForFile(path, $"unknown results version {version} (this MusicRnn reads versions 1 to {CurrentVersion})");
         if (version == 1) FromVersion1(root);
+        // Version 3 only added fields, each absent (null) where version 2 had nothing to say.
+        root["version"] = CurrentVersion;
 
         BenchResults? results;
         try { results = root.Deserialize<BenchResults>(Json); }
@@ -193,7 +202,8 @@ public sealed record BenchResults
         }
 
         var models = list.SelectMany(p => p.Models).OrderBy(m => m, ModelOrder.Instance).ToList();
-        return new BenchResults { Preset = first.Preset, Settings = first.Settings, Models = models };
+        // Equal settings mean the same song, so any part's reference is every part's.
+        return new BenchResults { Preset = first.Preset, Settings = first.Settings, Models = models, Reference = list.Select(p => p.Reference).FirstOrDefault(r => r is not null) };
     }
 
     private static string NameOf(BenchResults r) => r.Source ?? "the first results";
@@ -337,6 +347,15 @@ public sealed record ModelResult
     /// <summary>The generated sample, relative to the results folder ("samples/lstm-2.wav"); null if none.</summary>
     public string? Sample { get; init; }
 
+    /// <summary>The picture of the sample's log-mel spectrogram, relative to the results folder ("samples/lstm-2.png"); null if none.</summary>
+    public string? Spectrogram { get; init; }
+
+    /// <summary>Level, silence and flatness of the sample as written; null without a sample.</summary>
+    public AudioMetrics? Audio { get; init; }
+
+    /// <summary>The sample's tempo, timbre distance, copies and loops on its decoded audio; null without a sample or a song to measure against.</summary>
+    public MusicalMetrics? Music { get; init; }
+
     /// <summary>Where and when this model's figures were measured.</summary>
     public required RunProvenance Provenance { get; init; }
 
@@ -345,6 +364,27 @@ public sealed record ModelResult
 
     /// <summary>Mean seconds per epoch (0 when no epoch ran).</summary>
     public double SecondsPerEpoch => EpochSeconds.Count == 0 ? 0 : EpochSeconds.Average();
+}
+
+/// <summary>
+/// The song a bench's samples are measured against, measured the same way once per run: its
+/// reference points, and the picture of the training excerpt each sample's spectrogram is shown
+/// beside (the audio that follows the prime, as long as a sample: what a sample that continued the
+/// song exactly would be).
+/// </summary>
+public sealed record BenchReference
+{
+    /// <summary>The held-out audio's tempo and timbre, the song's halves, white noise.</summary>
+    public required MusicalReferencePoints Points { get; init; }
+
+    /// <summary>The training excerpt's spectrogram, relative to the results folder; null when none was drawn.</summary>
+    public string? Excerpt { get; init; }
+
+    /// <summary>Where the excerpt starts in the first training song, in seconds.</summary>
+    public double ExcerptStartSeconds { get; init; }
+
+    /// <summary>Length of the excerpt in seconds.</summary>
+    public double ExcerptSeconds { get; init; }
 }
 
 /// <summary>How long a model took to reach a target loss.</summary>

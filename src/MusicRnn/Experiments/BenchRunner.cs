@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using MusicRnn.Analysis;
 using MusicRnn.Audio;
 using MusicRnn.Codecs;
 using MusicRnn.Generation;
@@ -40,8 +41,9 @@ public sealed record BenchRunOptions
 /// Runs a bench grid (docs/ARCHITECTURE.md, "Experiments"): every model of <see cref="BenchConfig.Cells"/> is trained on
 /// the same data with the same settings through <see cref="TrainingSession"/> (so loss, time and
 /// checkpoints are measured by one code path for all), generates a short sample through
-/// <see cref="GenerationRun"/>, and is written to models/&lt;name&gt;/result.json the moment it
-/// finishes, so an interrupted run resumes with every finished model kept. Then the whole folder
+/// <see cref="GenerationRun"/>, measured against the song's <see cref="MusicalReference"/> (made
+/// once per run) and drawn as a spectrogram beside the training excerpt's, and is written to
+/// models/&lt;name&gt;/result.json the moment it finishes, so an interrupted run resumes with every finished model kept. Then the whole folder
 /// (results.json, table.md, figures, report.html) is written by <see cref="ResultsFolder.WriteAll"/>.
 /// </summary>
 public static class BenchRunner
@@ -82,9 +84,14 @@ public static class BenchRunner
     private static BenchResults RunFrames(BenchConfig config, BenchRunOptions run, IReadOnlyList<string> audio, IProgressSink progress)
     {
         using var data = TrainingData.Load(config.Data with { Audio = audio }, run.Device, progress, config.Training.Window);
-        var objective = new FrameRegression(config.Data.Target);
-        var settings = SettingsOf(config, data, objective);
         var cells = config.Cells();
+        // A grid of sample-level models shares one "sample tier alone" baseline, trained once like them.
+        var sampleTier = config.Model.SampleLevel is { Tiers: > 1 } && cells.Count > 0
+            ? new SampleTierBaseline(config.SpecFor(cells[0], data.FeatureCount), config.Training, progress)
+            : null;
+        var objective = ObjectiveFactory.For(config.Data, config.Model, sampleTier);
+        var settings = SettingsOf(config, data, objective);
+        var (song, reference) = config.SampleSeconds > 0 ? Reference(config, run, data, progress) : (null, null);
         var models = new List<ModelResult>();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < cells.Count; i++)
@@ -92,18 +99,18 @@ public static class BenchRunner
             var cell = cells[i];
             var sink = new ModelProgress(progress, cell.Name, i + 1, cells.Count);
             var model = Kept(config, settings, run, cell, progress)
-                ?? TrainFrames(config, settings, run, data, objective, cell, sink);
+                ?? TrainFrames(config, settings, run, data, objective, cell, song, sink);
             models.Add(model);
             NoteGridEta(progress, clock, i + 1, cells.Count, model);
         }
-        var results = new BenchResults { Preset = config.Preset, Settings = settings, Models = models.Order(ModelOrder.Instance).ToList() };
+        var results = new BenchResults { Preset = config.Preset, Settings = settings, Models = models.Order(ModelOrder.Instance).ToList(), Reference = reference };
         ResultsFolder.WriteAll(results, run.OutDirectory);
         return results;
     }
 
     /// <summary>Trains one model, generates its sample, and persists its result.</summary>
     private static ModelResult TrainFrames(BenchConfig config, BenchSettings settings, BenchRunOptions run, TrainingData data,
-        Objective objective, GridCell cell, IProgressSink progress)
+        Objective objective, GridCell cell, MusicalReference? song, IProgressSink progress)
     {
         string directory = run.ModelDirectory(cell.Name);
         var spec = config.SpecFor(cell, data.FeatureCount);
@@ -125,6 +132,8 @@ public static class BenchRunner
         }
 
         string? sample = null;
+        string? spectrogram = null;
+        GenerationMetrics? measured = null;
         var sampleClock = Stopwatch.StartNew();
         if (config.SampleSeconds > 0)
         {
@@ -137,7 +146,11 @@ public static class BenchRunner
                 PrimeSeconds = config.PrimeSeconds,
                 Seed = config.Training.Seed,
             };
-            GenerationRun.Run(generation, run.Device, progress);
+            measured = GenerationRun.Run(generation, run.Device, progress, song);
+            // Samples are seconds long (at most BenchConfig's 600 s), so reading one back whole is cheap.
+            spectrogram = ResultsFolder.SpectrogramPath(cell.Name);
+            SpectrogramImage.Write(Path.Combine(run.OutDirectory, spectrogram), AudioFile.ReadMono(generation.Output, data.Codec.SampleRate),
+                data.Codec.SampleRate, $"{cell.Name}: generated", ReportWriter.SpectrogramWidth, ReportWriter.SpectrogramHeight);
         }
         double sampleSeconds = sampleClock.Elapsed.TotalSeconds;
 
@@ -146,8 +159,8 @@ public static class BenchRunner
         var result = new ModelResult
         {
             Name = cell.Name,
-            Spec = ModelSummary.From(spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount }),
-            Parameters = ParameterCount(spec with { InputSize = data.FeatureCount, OutputSize = data.FeatureCount }),
+            Spec = ModelSummary.From(spec),
+            Parameters = ParameterCount(spec),
             EpochSeconds = epochSeconds,
             TotalSeconds = epochSeconds.Sum() + sampleSeconds,
             LossCurve = logs.Iterations.Select(l => new LossPoint(l.Iteration, l.Loss)).ToList(),
@@ -157,10 +170,42 @@ public static class BenchRunner
             Baselines = logs.Baselines(),
             BelowBaselines = logs.FirstBelowBaselines() is { } first ? new TimeToTarget(first.Seconds, first.Iteration) : null,
             Sample = sample,
+            Spectrogram = spectrogram,
+            Audio = measured?.Audio,
+            Music = measured?.Music,
             Provenance = Provenance(run),
         };
         Persist(config, settings, run, result);
         return result;
+    }
+
+    /// <summary>
+    /// The song every sample of the run is measured against (<see cref="SongReference"/>: the
+    /// training songs split as training split them), its reference points, and the picture of the
+    /// training excerpt: the first song's audio from the end of the prime, as long as a sample
+    /// (moved back to fit a song too short for both).
+    /// </summary>
+    private static (MusicalReference Song, BenchReference Result) Reference(BenchConfig config, BenchRunOptions run, TrainingData data, IProgressSink progress)
+    {
+        int rate = data.Codec.SampleRate;
+        int hop = CodecFactory.Create(data.Codec).Hop;
+        var songs = data.Records.Select(r => new SongAudio(r.Path, AudioFile.ReadMono(r.Path, rate), r.Frames)).ToList();
+        var song = SongReference.Create(songs, hop, data.ValidateFraction, rate, progress);
+
+        var first = songs[0].Samples;
+        int length = (int)Math.Min(first.Length, Math.Round(config.SampleSeconds * rate));
+        int start = (int)Math.Clamp(Math.Round(config.PrimeSeconds * rate), 0, first.Length - length);
+        string excerpt = ResultsFolder.ExcerptPath;
+        Directory.CreateDirectory(Path.Combine(run.OutDirectory, ResultsFolder.SamplesFolder));
+        SpectrogramImage.Write(Path.Combine(run.OutDirectory, excerpt), first.AsSpan(start, length), rate,
+            string.Create(CultureInfo.InvariantCulture, $"training audio from {start / (double)rate:0.##} s"), ReportWriter.SpectrogramWidth, ReportWriter.SpectrogramHeight);
+        return (song, new BenchReference
+        {
+            Points = song.Points,
+            Excerpt = excerpt,
+            ExcerptStartSeconds = start / (double)rate,
+            ExcerptSeconds = length / (double)rate,
+        });
     }
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace MusicRnn.Experiments;
 
 /// <summary>
 /// The figures of a bench report, drawn with ScottPlot: the essay's Figures 1–2 (training loss
-/// against iteration on a log scale, one line per architecture, one figure per depth) and a
-/// bar chart of seconds per epoch.
+/// against iteration on a log scale, one line per architecture, one figure per depth), a
+/// bar chart of seconds per epoch and, where samples were measured, the timbre distance of each
+/// model's sample against its validation loss.
 /// </summary>
 public static class Plots
 {
@@ -21,12 +22,16 @@ public static class Plots
     /// <summary>The time figure's file name.</summary>
     public const string TimeFileName = "time.png";
 
+    /// <summary>The timbre figure's file name.</summary>
+    public const string TimbreFileName = "timbre.png";
+
     /// <summary>The loss figure's file name for models of <paramref name="layers"/> layers.</summary>
     public static string LossFileName(int layers) => $"loss-{layers.ToString(CultureInfo.InvariantCulture)}layer.png";
 
     /// <summary>
     /// Writes every figure into <paramref name="folder"/> and returns their file names: one loss
-    /// figure per depth present, then the time figure.
+    /// figure per depth present, then the time figure, then the timbre figure when
+    /// <see cref="HasTimbre"/>.
     /// </summary>
     public static IReadOnlyList<string> WriteAll(BenchResults results, string folder)
     {
@@ -40,7 +45,99 @@ public static class Plots
         }
         names.Add(TimeFileName);
         WriteTime(results, Path.Combine(folder, TimeFileName));
+        if (HasTimbre(results))
+        {
+            names.Add(TimbreFileName);
+            WriteTimbre(results, Path.Combine(folder, TimbreFileName));
+        }
         return names;
+    }
+
+    /// <summary>Whether some model has both a sample's timbre distance and a validation loss to plot.</summary>
+    public static bool HasTimbre(BenchResults results) => TimbrePoints(results).Count > 0;
+
+    private static List<(ModelResult Model, double Loss, double Distance)> TimbrePoints(BenchResults results) =>
+        results.Models.Order(ModelOrder.Instance)
+            .Where(m => m.FinalValidationLoss is { } v && double.IsFinite(v) && v > 0 && m.Music?.TimbreDistance is { } d && double.IsFinite(d) && d > 0)
+            .Select(m => (m, m.FinalValidationLoss!.Value, m.Music!.TimbreDistance!.Value))
+            .ToList();
+
+    /// <summary>
+    /// One point per model: its final validation loss (x) against the timbre distance of its
+    /// sample to the held-out audio (y, on a log scale), in the architecture's colour and
+    /// named; the song's own reference distances (halves, held-out against training, noise) as
+    /// flat lines, so a point reads against "sounds like the song" and "sounds like noise".
+    /// </summary>
+    public static void WriteTimbre(BenchResults results, string path)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var points = TimbrePoints(results);
+        var plot = NewPlot();
+        double xlo = double.PositiveInfinity, xhi = double.NegativeInfinity, ylo = double.PositiveInfinity, yhi = double.NegativeInfinity;
+        foreach (var group in points.GroupBy(p => p.Model.Spec.Arch))
+        {
+            double[] xs = group.Select(p => p.Loss).ToArray();
+            double[] ys = group.Select(p => Math.Log10(p.Distance)).ToArray();
+            var dots = plot.Add.Scatter(xs, ys);
+            dots.LineWidth = 0;
+            dots.MarkerSize = 12;
+            dots.Color = ArchColor(group.Key);
+            dots.LegendText = ResultsTables.ArchName(group.Key);
+            foreach (var p in group)
+            {
+                var label = plot.Add.Text(p.Model.Name, p.Loss, Math.Log10(p.Distance));
+                label.LabelFontSize = 13;
+                label.LabelFontName = PreferredFont;
+                label.LabelFontColor = Colors.Black.WithAlpha(0.8);
+                label.LabelAlignment = Alignment.LowerLeft;
+                label.OffsetX = 8;
+            }
+            (xlo, xhi) = (Math.Min(xlo, xs.Min()), Math.Max(xhi, xs.Max()));
+            (ylo, yhi) = (Math.Min(ylo, ys.Min()), Math.Max(yhi, ys.Max()));
+        }
+
+        var reference = results.Reference?.Points;
+        var lines = new (string Name, double? Distance, LinePattern Pattern)[]
+        {
+            ("the song's halves", reference?.HalvesTimbreDistance, LinePattern.Dashed),
+            ("held-out vs training audio", reference?.HeldOutTimbreDistance, LinePattern.DenselyDashed),
+            ("white noise vs the song", reference?.NoiseTimbreDistance, LinePattern.Dotted),
+        };
+        foreach (var (name, distance, pattern) in lines)
+        {
+            if (distance is not { } d || !double.IsFinite(d) || d <= 0) continue;
+            var flat = plot.Add.HorizontalLine(Math.Log10(d));
+            flat.LinePattern = pattern;
+            flat.LineWidth = 2;
+            flat.Color = Colors.Black.WithAlpha(0.7);
+            flat.LegendText = $"{name}: {ResultsTables.Distance(d)}";
+            (ylo, yhi) = (Math.Min(ylo, Math.Log10(d)), Math.Max(yhi, Math.Log10(d)));
+        }
+
+        if (double.IsInfinity(xlo)) (xlo, xhi) = (0, 1);
+        if (double.IsInfinity(ylo)) (ylo, yhi) = (0, 1);
+        // Validation losses of one grid rarely span a decade, so x is linear, with room for the names.
+        double margin = Math.Max((xhi - xlo) * 0.15, Math.Abs(xhi) * 0.02);
+        (xlo, xhi) = (xlo - margin, xhi + (2 * margin));
+        (ylo, yhi) = Padded(ylo, yhi, 0.2);
+        // An empty band on top holds the legend (up to seven rows), so it hides no point.
+        yhi += (yhi - ylo) * 0.6;
+        plot.Axes.SetLimits(xlo, xhi, ylo, yhi);
+        plot.Axes.Left.TickGenerator = LogTicks(ylo, yhi);
+        string metric = ResultsTables.MetricName(results.Settings.LossMetric);
+        plot.Title("Timbre distance of each sample against validation loss");
+        plot.XLabel($"final validation {metric}");
+        plot.YLabel("timbre distance to held-out audio, dB² (log scale)");
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>A log-scale range widened to at least <paramref name="minSpan"/> decades, with a margin for labels.</summary>
+    private static (double Lo, double Hi) Padded(double lo, double hi, double minSpan)
+    {
+        double span = Math.Max(hi - lo, minSpan);
+        double mid = (hi + lo) / 2;
+        return (mid - (span * 0.6), mid + (span * 0.6));
     }
 
     /// <summary>

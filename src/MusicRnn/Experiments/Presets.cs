@@ -10,7 +10,7 @@ namespace MusicRnn.Experiments;
 public static class Presets
 {
     /// <summary>The preset names, in the order the help lists them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["quick", "essay", "essay-code", "koutnik"];
+    public static IReadOnlyList<string> Names { get; } = ["quick", "essay", "essay-code", "koutnik", "samples-quick", "samples"];
 
     /// <summary>
     /// Minutes on two cores for the whole default grid (4 architectures × 1–3 layers): 512-sample
@@ -87,6 +87,35 @@ public static class Presets
         Threads = 1,
     };
 
+    /// <summary>
+    /// The essay's four cells as the frame tier of SampleRNN's 2-tier model (Mehri et al. 2017), at
+    /// the sample-level defaults (<see cref="SampleLevelDefaults"/>: 16 kHz mu-law, 256 units, 32
+    /// streams of 1024 samples, Adam 1e-3), one layer each, 4 epochs, a 5-s sample per model; with the
+    /// sample tier alone trained the same way as the baseline the frame tiers must beat. Minutes on
+    /// 20 s of the synthesized track (8 updates per epoch per model).
+    /// </summary>
+    public static BenchConfig SamplesQuick { get; } = new()
+    {
+        Preset = "samples-quick",
+        TrackSeconds = 20,
+        Data = SampleLevelDefaults.Data,
+        Model = SampleLevelDefaults.Model,
+        Layers = [1],
+        Training = SampleLevelDefaults.Training with { Epochs = 4 },
+        SampleSeconds = 5,
+    };
+
+    /// <summary>
+    /// The sample-level comparison on a real song: <see cref="SamplesQuick"/> trained for 20 epochs
+    /// (a 60-s song: 26 updates per epoch per model) with a 10-s sample per model.
+    /// </summary>
+    public static BenchConfig Samples { get; } = SamplesQuick with
+    {
+        Preset = "samples",
+        Training = SampleLevelDefaults.Training with { Epochs = 20 },
+        SampleSeconds = 10,
+    };
+
     /// <summary>The data settings of a preset: the given codec and frame at 22050 Hz, audio filled in by the run.</summary>
     private static DataConfig Frames(string codec, int frame) =>
         new() { Audio = [], Codec = new Codecs.CodecSettings(codec, frame, Codecs.CodecFactory.DefaultSampleRate) };
@@ -98,6 +127,8 @@ public static class Presets
         "essay" => Essay,
         "essay-code" => EssayCode,
         "koutnik" => Koutnik,
+        "samples-quick" => SamplesQuick,
+        "samples" => Samples,
         _ => throw InputException.ForOption("--preset", $"unknown preset '{name}'; expected one of {string.Join(", ", Names)}"),
     };
 }

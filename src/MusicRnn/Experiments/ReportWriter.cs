@@ -6,14 +6,21 @@ namespace MusicRnn.Experiments;
 
 /// <summary>
 /// Writes a bench run's report.html: one page that opens straight from disk, with the run's
-/// settings, both tables, the figures (by relative path, beside the page), an audio player per
-/// sample and how every figure was obtained. It uses no script and loads nothing from the
+/// settings, the tables, the figures (by relative path, beside the page), per sample an audio
+/// player, its spectrogram beside the training excerpt's and its musical metrics, and how every
+/// figure was obtained. It uses no script and loads nothing from the
 /// network, so it reads the same in any browser, offline, years later.
 /// </summary>
 public static class ReportWriter
 {
     /// <summary>The file name a bench run writes its report under.</summary>
     public const string FileName = "report.html";
+
+    /// <summary>Width in pixels of the spectrograms a bench draws: two side by side fill the page.</summary>
+    public const int SpectrogramWidth = 640;
+
+    /// <summary>Height in pixels of those spectrograms.</summary>
+    public const int SpectrogramHeight = 260;
 
     /// <summary>Writes <see cref="Render"/> to <paramref name="path"/>.</summary>
     public static void Write(BenchResults results, string path) =>
@@ -65,16 +72,37 @@ public static class ReportWriter
         html.Append("<h2>Time per epoch</h2>\n");
         AppendFigure(html, Plots.TimeFileName, "Mean seconds per training epoch, by model");
 
+        if (ResultsTables.HasMusic(results))
+        {
+            html.Append("<h2 id=\"music\">Does it sound like the song?</h2>\n<p>").Append(E(ResultsTables.MusicSentence(results))).Append("</p>\n");
+            AppendTable(html, ResultsTables.Music(results), "music");
+            if (Plots.HasTimbre(results))
+                AppendFigure(html, Plots.TimbreFileName, "Timbre distance of each model's sample to the held-out audio against its final validation loss; the flat lines are the song's own distances");
+        }
+
         html.Append("<h2 id=\"samples\">Samples</h2>\n");
         var withSamples = results.Models.Order(ModelOrder.Instance).Where(m => m.Sample is not null).ToList();
         if (withSamples.Count == 0)
             html.Append("<p>No samples were generated.</p>\n");
         else
         {
-            html.Append("<p>").Append(E("A short generation from each trained model.")).Append("</p>\n<div class=\"samples\">\n");
+            html.Append("<p>").Append(E("A short generation from each trained model, its log-mel spectrogram (levels in the analysis the metrics use) beside the training audio's, and its metrics.")).Append("</p>\n<div class=\"samples\">\n");
+            var excerpt = results.Reference?.Excerpt;
             foreach (var m in withSamples)
+            {
                 html.Append("<figure class=\"sample\"><figcaption>").Append(E(m.Name)).Append("</figcaption>")
-                    .Append("<audio controls preload=\"metadata\" src=\"").Append(E(Url(m.Sample!))).Append("\"></audio></figure>\n");
+                    .Append("<audio controls preload=\"metadata\" src=\"").Append(E(Url(m.Sample!))).Append("\"></audio>");
+                if (m.Spectrogram is not null || excerpt is not null)
+                {
+                    html.Append("<div class=\"pair\">");
+                    if (m.Spectrogram is { } picture) AppendSpectrogram(html, picture, $"Spectrogram of the sample of {m.Name}");
+                    if (excerpt is not null)
+                        AppendSpectrogram(html, excerpt, string.Create(CultureInfo.InvariantCulture, $"Spectrogram of the training audio, {results.Reference!.ExcerptSeconds:0.##} s from {results.Reference.ExcerptStartSeconds:0.##} s"));
+                    html.Append("</div>");
+                }
+                if (SampleMetrics(m, results.Reference) is { } line) html.Append("<p class=\"metrics\">").Append(E(line)).Append("</p>");
+                html.Append("</figure>\n");
+            }
             html.Append("</div>\n");
         }
 
@@ -86,6 +114,39 @@ public static class ReportWriter
         html.Append("</main>\n</body>\n</html>\n");
         return html.ToString();
     }
+
+    /// <summary>The sample's metrics in a line, each beside the song's figure; null when nothing was measured.</summary>
+    private static string? SampleMetrics(ModelResult m, BenchReference? reference)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var parts = new List<string>();
+        var r = reference?.Points;
+        if (m.Music is { } music)
+        {
+            string song = r?.SongTempoBpm is { } bpm ? string.Create(c, $" (the song's {bpm:F1} BPM, {r.SongPeriodicity:F2})") : "";
+            parts.Add(music.TempoBpm is { } t ? string.Create(c, $"tempo {t:F1} BPM, periodicity {music.Periodicity:F2}{song}") : $"no tempo found{song}");
+            if (music.TimbreDistance is { } d)
+            {
+                var against = new List<string>();
+                if (r?.HalvesTimbreDistance is { } h) against.Add($"the song's halves {ResultsTables.Distance(h)}");
+                if (r?.NoiseTimbreDistance is { } n) against.Add($"noise {ResultsTables.Distance(n)}");
+                parts.Add($"timbre distance {ResultsTables.Distance(d)} dB²" + (against.Count > 0 ? $" ({string.Join(", ", against)})" : ""));
+            }
+            parts.Add(string.Create(c, $"copies {music.CopiedSeconds:F2} s of training audio"));
+            parts.Add(string.Create(c, $"loops {music.LoopSeconds:F2} s") + (music.LoopPeriodSeconds is { } p ? string.Create(c, $" (period {p:F2} s)") : ""));
+        }
+        if (m.Audio is { } audio)
+        {
+            parts.Add(audio.RmsDbfs is { } db ? string.Create(c, $"{db:F1} dBFS RMS") : "silent");
+            parts.Add(string.Create(c, $"silence {audio.SilenceFraction:P0}"));
+        }
+        return parts.Count == 0 ? null : string.Join(" · ", parts);
+    }
+
+    private static void AppendSpectrogram(StringBuilder html, string file, string caption) =>
+        html.Append("<img src=\"").Append(E(Url(file))).Append("\" alt=\"").Append(E(caption))
+            .Append("\" width=\"").Append(SpectrogramWidth.ToString(CultureInfo.InvariantCulture))
+            .Append("\" height=\"").Append(SpectrogramHeight.ToString(CultureInfo.InvariantCulture)).Append("\">");
 
     private static TextTable Provenance(BenchResults results)
     {
@@ -155,6 +216,10 @@ public static class ReportWriter
         .samples { display: flex; flex-wrap: wrap; gap: 8px 24px; }
         figure.sample { margin: 4px 0; }
         figure.sample figcaption { font-weight: 600; color: #222; }
+        figure.sample:has(.pair) { flex: 1 1 100%; }
+        .pair { display: flex; gap: 8px; margin-top: 6px; }
+        .pair img { width: calc(50% - 4px); height: auto; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,.12); }
+        p.metrics { font-size: 14px; color: #333; margin: 4px 0 12px; }
 
         """;
 }

@@ -13,6 +13,12 @@ public static class ResultsFolder
     /// <summary>The relative path a model's sample is expected at: "samples/&lt;name&gt;.wav".</summary>
     public static string SamplePath(string modelName) => $"{SamplesFolder}/{modelName}.wav";
 
+    /// <summary>The relative path of a model's sample's spectrogram: "samples/&lt;name&gt;.png".</summary>
+    public static string SpectrogramPath(string modelName) => $"{SamplesFolder}/{modelName}.png";
+
+    /// <summary>The relative path of the training excerpt's spectrogram (no model is named so: names are architecture-layers).</summary>
+    public const string ExcerptPath = $"{SamplesFolder}/training-excerpt.png";
+
     /// <summary>
     /// Writes results.json, table.md, the figures and report.html into <paramref name="folder"/>.
     /// Samples are the caller's: they must already be where each model's <see cref="ModelResult.Sample"/> says.
@@ -31,9 +37,10 @@ public static class ResultsFolder
 
     /// <summary>
     /// Merges the results folders <paramref name="folders"/> (see <see cref="BenchResults.Merge"/>),
-    /// copies each model's sample into <paramref name="outFolder"/>/samples and writes the merged
-    /// report there. Throws an <see cref="InputException"/> naming the folder or file at fault:
-    /// unreadable results, differing settings, a model twice, or a listed sample that is missing.
+    /// copies each model's sample and spectrogram, and the training excerpt's, into
+    /// <paramref name="outFolder"/>/samples and writes the merged report there. Throws an
+    /// <see cref="InputException"/> naming the folder or file at fault: unreadable results,
+    /// differing settings, a model twice, or a listed sample or picture that is missing.
     /// </summary>
     public static BenchResults Merge(IEnumerable<string> folders, string outFolder)
     {
@@ -48,20 +55,35 @@ public static class ResultsFolder
             .ToDictionary(x => x.Name, x => x.Folder, StringComparer.Ordinal);
         var models = new List<ModelResult>();
         foreach (var m in merged.Models)
+            models.Add(m with
+            {
+                Sample = CopySample(sourceOf[m.Name], m.Sample, outFolder, $"sample of model {m.Name}"),
+                Spectrogram = CopySample(sourceOf[m.Name], m.Spectrogram, outFolder, $"spectrogram of model {m.Name}"),
+            });
+        var reference = merged.Reference;
+        if (reference?.Excerpt is { } excerpt)
         {
-            if (m.Sample is null) { models.Add(m); continue; }
-            string from = Path.GetFullPath(Path.Combine(sourceOf[m.Name], m.Sample));
-            string relative = $"{SamplesFolder}/{Path.GetFileName(m.Sample.Replace('\\', '/'))}";
-            string to = Path.GetFullPath(Path.Combine(outFolder, relative));
-            if (!File.Exists(from))
-                throw InputException.ForFile(from, $"sample of model {m.Name} is listed in {BenchResults.FileName} but missing");
-            if (from != to)
-                File.Copy(from, to, overwrite: true);
-            models.Add(m with { Sample = relative });
+            // The first part with a reference gave it (BenchResults.Merge).
+            var from = parts.First(p => p.Reference is not null);
+            reference = reference with { Excerpt = CopySample(Path.GetDirectoryName(Path.GetFullPath(from.Source!))!, excerpt, outFolder, "training excerpt's spectrogram") };
         }
 
-        merged = merged with { Models = models };
+        merged = merged with { Models = models, Reference = reference };
         WriteAll(merged, outFolder);
         return merged;
+    }
+
+    /// <summary>Copies a file a results.json lists (relative to <paramref name="sourceFolder"/>) under the merged folder's samples/; its new relative path.</summary>
+    private static string? CopySample(string sourceFolder, string? listed, string outFolder, string what)
+    {
+        if (listed is null) return null;
+        string from = Path.GetFullPath(Path.Combine(sourceFolder, listed));
+        string relative = $"{SamplesFolder}/{Path.GetFileName(listed.Replace('\\', '/'))}";
+        string to = Path.GetFullPath(Path.Combine(outFolder, relative));
+        if (!File.Exists(from))
+            throw InputException.ForFile(from, $"{what} is listed in {BenchResults.FileName} but missing");
+        if (from != to)
+            File.Copy(from, to, overwrite: true);
+        return relative;
     }
 }

@@ -101,6 +101,60 @@ internal static class ResultsTables
         return new TextTable(header, [false, .. Enumerable.Repeat(true, header.Length - 1)], rows);
     }
 
+    /// <summary>Whether the results hold musical metrics to tabulate.</summary>
+    public static bool HasMusic(BenchResults results) => results.Reference is not null || results.Models.Any(m => m.Music is not null);
+
+    /// <summary>
+    /// One row per model with a measured sample: its tempo and periodicity, timbre distance to the
+    /// held-out audio, longest copy of the training audio and longest loop, level and silence; then
+    /// the song's reference rows, measured the same way (the held-out audio, the song's halves,
+    /// white noise), so every figure has the song's beside it.
+    /// </summary>
+    public static TextTable Music(BenchResults results)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string Num(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, c) : Missing;
+        string Dist(double? v) => v is { } x && double.IsFinite(x) ? Distance(x) : Missing;
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var m in results.Models.Order(ModelOrder.Instance).Where(m => m.Music is not null || m.Audio is not null))
+        {
+            var music = m.Music;
+            rows.Add([
+                m.Name,
+                Num(music?.TempoBpm, "F1"),
+                Num(music?.Periodicity, "F2"),
+                Dist(music?.TimbreDistance),
+                Num(music?.CopiedSeconds, "F2"),
+                Num(music?.LoopSeconds, "F2"),
+                m.Audio is null ? Missing : m.Audio.RmsDbfs is { } db ? db.ToString("F1", c) : "silent",
+                m.Audio is null ? Missing : m.Audio.SilenceFraction.ToString("P0", c),
+            ]);
+        }
+        if (results.Reference?.Points is { } r)
+        {
+            rows.Add(["held-out audio (vs training)", Num(r.HeldOutTempoBpm, "F1"), Num(r.HeldOutPeriodicity, "F2"), Dist(r.HeldOutTimbreDistance),
+                Num(r.HeldOutCopiedSeconds, "F2"), Num(r.HeldOutLoopSeconds, "F2"), Missing, Missing]);
+            rows.Add(["song: first half vs second half", Num(r.SongTempoBpm, "F1"), Num(r.SongPeriodicity, "F2"), Dist(r.HalvesTimbreDistance), Missing, Missing, Missing, Missing]);
+            rows.Add(["white noise vs the song", Missing, Missing, Dist(r.NoiseTimbreDistance), Missing, Missing, Missing, Missing]);
+        }
+        return new TextTable(
+            ["Sample", "Tempo (BPM)", "Periodicity", "Timbre distance (dB²)", "Copies training (s)", "Loops (s)", "Level (dBFS RMS)", "Silence"],
+            [false, true, true, true, true, true, true, true], rows);
+    }
+
+    /// <summary>The sentence that says how the musical metrics are measured and what the reference rows are.</summary>
+    public static string MusicSentence(BenchResults results)
+    {
+        var tolerance = results.Reference?.Points is { } r
+            ? string.Create(CultureInfo.InvariantCulture, $" (within {r.MatchToleranceDb:F1} dB RMS over the bands, 0.4 of the training frames' spread)")
+            : "";
+        return "Measured on each sample's decoded audio in one log-mel analysis (2048-sample Hann windows, hop 512, 64 bands), the same for every codec: "
+            + "tempo at the strongest autocorrelation peak of the spectral-flux onset envelope in 60–200 BPM and that peak's normalised height (periodicity: 1 = every beat repeats exactly, ≈ 0 = noise); "
+            + "timbre distance, the Fréchet distance between Gaussians fitted to the log-mel frames of the sample and of the held-out audio; "
+            + $"copies, the longest stretch matching consecutive training audio frame by frame{tolerance}; loops, the longest stretch repeating the sample's own audio from at least a second before. "
+            + "The last rows are the song measured the same way: the held-out audio against the training audio (a sample that sounds like the song scores about this), the song's first half against its second half (with the whole song's tempo), and white noise of the song's level and length against the song.";
+    }
+
     /// <summary>A baseline's name as a column title: "persistence" → "Persistence", "sample_tier" → "Sample tier".</summary>
     public static string Capitalized(string name)
     {
@@ -138,6 +192,10 @@ internal static class ResultsTables
     /// <summary>Seconds with about three significant digits, the precision a timing deserves.</summary>
     public static string Seconds(double s) =>
         s.ToString(s >= 100 ? "F0" : s >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
+
+    /// <summary>A timbre distance (dB²) to about three significant digits, in plain digits however large.</summary>
+    public static string Distance(double d) =>
+        d.ToString(Math.Abs(d) >= 100 ? "F0" : Math.Abs(d) >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
 
     /// <summary>A loss with four significant digits; NaN and infinities spelled out.</summary>
     public static string Loss(double v) => double.IsFinite(v)

@@ -5,7 +5,8 @@ namespace MusicRnn.Experiments;
 /// <summary>
 /// Writes a bench run's table.md: the essay's Table 1 layout (seconds for the epochs, by
 /// architecture and depth; the essay's own figures beside ours for the essay presets) and a
-/// second table with each model's parameters, speed and final errors.
+/// second table with each model's parameters, speed and final errors; and, where samples were
+/// measured, their musical metrics beside the song's.
 /// </summary>
 public static class TableWriter
 {
@@ -37,6 +38,12 @@ public static class TableWriter
         md.Append("\n## Models\n\n");
         if (ResultsTables.BaselineSentence(results) is { } baselines) md.Append(Escape(baselines)).Append("\n\n");
         AppendTable(md, ResultsTables.PerModel(results));
+
+        if (ResultsTables.HasMusic(results))
+        {
+            md.Append("\n## Does it sound like the song?\n\n").Append(Escape(ResultsTables.MusicSentence(results))).Append("\n\n");
+            AppendTable(md, ResultsTables.Music(results));
+        }
         return md.ToString();
     }
 

@@ -1,12 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MusicRnn.Analysis;
 
 namespace MusicRnn.Generation;
 
 /// <summary>
-/// What <c>generate</c> writes to FILE.json beside FILE.wav: how the audio was made, what it
-/// sounds like in numbers (<see cref="AudioMetrics"/>), and how much of it copies the training
-/// song (<see cref="NoveltyMetrics"/>).
+/// What <c>generate</c> writes to FILE.json beside FILE.wav: how the audio was made, its level and
+/// silence (<see cref="AudioMetrics"/>), and, measured on the decoded audio against the training
+/// songs, its tempo, timbre, copies and loops (<see cref="MusicalMetrics"/>) with the song's own
+/// figures to read them against (<see cref="MusicalReferencePoints"/>).
 /// </summary>
 public sealed record GenerationMetrics
 {
@@ -43,11 +45,14 @@ public sealed record GenerationMetrics
     /// <summary>Level, silence and flatness of the written audio (after clipping).</summary>
     public AudioMetrics Audio { get; init; } = new();
 
-    /// <summary>Copying of the training song; null when the training song was not available.</summary>
-    public NoveltyMetrics? Novelty { get; init; }
+    /// <summary>Tempo, timbre distance, copies of the training audio and loops; null when no training song was available.</summary>
+    public MusicalMetrics? Music { get; init; }
 
-    /// <summary>Why <see cref="Novelty"/> is missing, when it is.</summary>
-    public string? NoveltyNote { get; init; }
+    /// <summary>The training songs measured the same way (held-out audio, halves, noise); null with <see cref="Music"/>.</summary>
+    public MusicalReferencePoints? Reference { get; init; }
+
+    /// <summary>Which training songs were missing or changed, when any were (and so what <see cref="Music"/> is measured against).</summary>
+    public string? MusicNote { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -1,3 +1,4 @@
+using MusicRnn.Analysis;
 using MusicRnn.Audio;
 using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
@@ -10,8 +11,9 @@ namespace MusicRnn.Generation;
 /// <summary>
 /// The whole of <c>musicrnn generate</c> (docs/ARCHITECTURE.md, "Generation"): load a checkpoint, prime (or take the
 /// real frames for teacher forcing), run the model chunk by chunk, and stream every chunk through
-/// denormalization, decoding, clipping and the WAV writer, measuring as it goes; then write the
-/// metrics beside the WAV. Nothing grows with the output's length except the file.
+/// denormalization, decoding, clipping and the WAV writer, measuring the decoded audio as it goes
+/// (<see cref="OutputMeter"/>); then write the metrics beside the WAV. Nothing grows with the
+/// output's length except the file.
 /// </summary>
 public static class GenerationRun
 {
@@ -19,8 +21,12 @@ public static class GenerationRun
     /// <param name="config">What to generate.</param>
     /// <param name="device">Where the model runs.</param>
     /// <param name="progress">Progress and notes (a training song gone missing, say).</param>
+    /// <param name="reference">
+    /// The training songs' musical reference when the caller has made it already (a bench measures
+    /// every model's sample against one); null = made here from the checkpoint's training songs.
+    /// </param>
     /// <exception cref="InputException">A bad option, checkpoint or audio file.</exception>
-    public static GenerationMetrics Run(GenerationConfig config, Device device, IProgressSink progress)
+    public static GenerationMetrics Run(GenerationConfig config, Device device, IProgressSink progress, MusicalReference? reference = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(progress);
@@ -30,9 +36,12 @@ public static class GenerationRun
         var codec = loaded.Codec;
         var rate = loaded.Config.Codec.SampleRate;
 
-        // The training songs serve twice: as the default prime and as the reference for novelty.
-        using var training = TrainingFrames(loaded, progress, out var trainingNote, out var firstSong);
-        using var input = InputFrames(config, loaded, training, firstSong, out var primeLabel, out var targetSamples);
+        // The training songs serve twice: as the default prime and as the reference the output is measured against.
+        var songs = TrainingSongs(loaded, progress, out var trainingNote);
+        using var input = InputFrames(config, loaded, songs.FirstOrDefault(), out var primeLabel, out var targetSamples);
+        if (reference is null && songs.Count > 0)
+            reference = SongReference.Create(songs, codec.Hop, loaded.Config.Data.ValidateFraction, rate, progress);
+        songs = [];   // the reference holds what it needs of them
         var bytesPerSample = config.Format == SampleFormat.S16 ? 2 : 4;
         // A RIFF file counts its bytes in 32 bits; refuse up front rather than after hours of work.
         if (targetSamples > (uint.MaxValue - 64L) / bytesPerSample)
@@ -43,8 +52,7 @@ public static class GenerationRun
 
         var outputDirectory = Path.GetDirectoryName(Path.GetFullPath(config.Output));
         if (outputDirectory is not null) Directory.CreateDirectory(outputDirectory);
-        var audio = new AudioStatistics(rate);
-        using var novelty = training is null ? null : new NoveltyTracker(training);
+        using var meter = new OutputMeter(rate, reference);
         // --predictions: the outputs kept as they come, copied out of their chunk (rows of [chunk, features]).
         var predictions = config.Predictions is null ? null : new List<(float[] Values, long Rows)>();
         long written = 0;
@@ -63,12 +71,11 @@ public static class GenerationRun
                         throw InputException.ForFile(config.Model, $"the model produced NaN at {(written + i) / (double)rate:F2} s; the checkpoint's weights are not usable");
                 wav.Write(clipped);
                 for (var i = 0; i < clipped.Length; i++) clipped[i] = wav.Stored(clipped[i]);   // measured as the file holds it
-                audio.Add(clipped);
+                meter.Add(clipped);
                 written += keep;
             });
             void Sink(Tensor chunk)   // [chunk, features] in model space
             {
-                novelty?.Add(chunk);
                 using var features = loaded.Denormalize(chunk);
                 decoder.Push(features);
             }
@@ -96,9 +103,10 @@ public static class GenerationRun
             PrimeFrames = config.TeacherForced is null ? input.shape[0] : 0,
             Noise = config.Noise,
             Seed = config.Seed,
-            Audio = audio.Result(),
-            Novelty = novelty?.Result(),
-            NoveltyNote = trainingNote,
+            Audio = meter.Audio(),
+            Music = meter.Music(),
+            Reference = reference?.Points,
+            MusicNote = trainingNote,
         };
         metrics.Write(GenerationMetrics.JsonPathFor(config.Output));
         return metrics;
@@ -139,7 +147,7 @@ public static class GenerationRun
     /// else the training song, else silence); in model space on the CPU. Also how many samples
     /// the output should have.
     /// </summary>
-    private static Tensor InputFrames(GenerationConfig config, LoadedModel loaded, Tensor? training, (string Path, long Frames) firstSong,
+    private static Tensor InputFrames(GenerationConfig config, LoadedModel loaded, SongAudio? firstSong,
         out string label, out long targetSamples)
     {
         var codec = loaded.Codec;
@@ -164,52 +172,43 @@ public static class GenerationRun
             var samples = AudioFile.ReadMono(prime, rate);
             return loaded.ModelSpace(samples, primeFrames);
         }
-        if (training is not null)
+        if (firstSong is not null)
         {
             label = $"training song {firstSong.Path}";
-            // The first song present comes first in the novelty reference.
-            return training.narrow(0, 0, Math.Min(primeFrames, firstSong.Frames)).clone();
+            return loaded.ModelSpace(firstSong.Samples, Math.Min(primeFrames, firstSong.Frames));
         }
         label = "silence";
         return loaded.ModelSpace(new float[(primeFrames + 1) * codec.Hop], primeFrames);
     }
 
     /// <summary>
-    /// Every training song still present and unchanged (same SHA-256), in model space, one after
-    /// another; null with a note when none is. <paramref name="first"/> is the first song present.
+    /// Every training song still present and unchanged (same SHA-256), as audio at the codec's rate,
+    /// in training's order; with a note naming the songs that are not.
     /// </summary>
-    private static Tensor? TrainingFrames(LoadedModel loaded, IProgressSink progress, out string? note, out (string Path, long Frames) first)
+    private static List<SongAudio> TrainingSongs(LoadedModel loaded, IProgressSink progress, out string? note)
     {
-        first = ("", 0);
-        var songs = new List<Tensor>();
+        var songs = new List<SongAudio>();
         var missing = new List<string>();
-        try
+        foreach (var song in loaded.Config.Data.Songs)
         {
-            foreach (var song in loaded.Config.Data.Songs)
+            if (!File.Exists(song.Path)) { missing.Add($"{song.Path} is gone"); continue; }
+            if (!string.Equals(Checkpoint.Sha256Of(song.Path), song.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                if (!File.Exists(song.Path)) { missing.Add($"{song.Path} is gone"); continue; }
-                if (!string.Equals(Checkpoint.Sha256Of(song.Path), song.Sha256, StringComparison.OrdinalIgnoreCase))
-                {
-                    missing.Add($"{song.Path} has changed since training");
-                    continue;
-                }
-                var samples = AudioFile.ReadMono(song.Path, loaded.Config.Codec.SampleRate);
-                songs.Add(loaded.ModelSpace(samples, int.MaxValue));
-                if (songs.Count == 1) first = (song.Path, songs[0].shape[0]);
+                missing.Add($"{song.Path} has changed since training");
+                continue;
             }
-            note = null;
-            if (missing.Count > 0)
-            {
-                note = $"training song {string.Join("; ", missing)}"
-                    + (songs.Count == 0 ? ": novelty is not measured, and a free run without --prime is primed on silence" : ": novelty is measured against the other songs");
-                progress.Note($"note: {note}");
-            }
-            return songs.Count == 0 ? null : cat(songs, dim: 0);
+            songs.Add(new SongAudio(song.Path, AudioFile.ReadMono(song.Path, loaded.Config.Codec.SampleRate), song.Frames));
         }
-        finally
+        note = null;
+        if (missing.Count > 0)
         {
-            foreach (var s in songs) s.Dispose();
+            note = $"training song {string.Join("; ", missing)}"
+                + (songs.Count == 0
+                    ? ": the output is measured for level and silence only (no tempo, timbre, copies or loops), and a free run without --prime is primed on silence"
+                    : ": the output is measured against the other songs");
+            progress.Note($"note: {note}");
         }
+        return songs;
     }
 
     /// <summary>A checkpoint made ready to run: model with its weights, objective, codec, normalizer.</summary>
@@ -255,10 +254,10 @@ public static class GenerationRun
                 throw InputException.ForFile(configPath, e.Message);
             }
             var objective = checkpoint.CreateObjective();
-            // The model reads codec frames, and its predictions are decoded and (free running) fed back.
-            if (config.Model.InputSize != codec.FeatureCount || config.Model.OutputSize != codec.FeatureCount)
+            // The model reads codec frames, and what its objective makes of its predictions is decoded and (free running) fed back.
+            if (config.Model.InputSize != codec.FeatureCount || config.Model.OutputSize != objective.OutputSize(codec.FeatureCount))
                 throw InputException.ForFile(configPath,
-                    $"the model maps {config.Model.InputSize} to {config.Model.OutputSize} features, but {codec.Name} frames of {codec.FrameLength} have {codec.FeatureCount}");
+                    $"the model maps {config.Model.InputSize} to {config.Model.OutputSize} features, but {codec.Name} frames of {codec.FrameLength} have {codec.FeatureCount} and its objective predicts {objective.OutputSize(codec.FeatureCount)}");
             if (objective.FeedbackProblem(config.Model) is { } problem) throw InputException.ForFile(configPath, problem);
             var normalizer = checkpoint.CreateNormalizer();
             if (normalizer is not null && normalizer.FeatureCount != codec.FeatureCount)

@@ -1,12 +1,15 @@
+using MusicRnn.Analysis;
 using MusicRnn.Audio;
 using MusicRnn.Experiments;
+using MusicRnn.Generation;
 using MusicRnn.Objectives;
 
 namespace MusicRnn.Tests.Experiments;
 
 /// <summary>
 /// Realistic bench results without training anything: seeded loss curves that fall towards a
-/// floor at per-architecture rates, plausible timings and parameter counts, and tiny WAV samples.
+/// floor at per-architecture rates, plausible timings and parameter counts, tiny WAV samples with
+/// their spectrograms and musical metrics, and the song's reference points.
 /// </summary>
 internal static class BenchFakes
 {
@@ -31,13 +34,41 @@ internal static class BenchFakes
         Extra = new Dictionary<string, string> { ["match"] = "hidden" },
     };
 
-    /// <summary>A full grid's results; with <paramref name="folder"/> its samples are written there too.</summary>
+    /// <summary>A full grid's results; with <paramref name="folder"/> its samples and pictures are written there too.</summary>
     public static BenchResults Grid(IEnumerable<string> archs, IEnumerable<int> layers, string? folder = null, string preset = "quick", BenchSettings? settings = null) => new()
     {
         Preset = preset,
         Settings = settings ?? Settings(),
         Models = archs.SelectMany(a => layers.Select(l => Model(a, l, folder))).ToList(),
+        Reference = Reference(folder),
     };
+
+    /// <summary>The song's reference points; with <paramref name="folder"/> the training excerpt's spectrogram is written there.</summary>
+    public static BenchReference Reference(string? folder = null)
+    {
+        if (folder is not null)
+            WriteSpectrogram(Path.Combine(folder, ResultsFolder.ExcerptPath), 110, "training audio from 2 s");
+        return new BenchReference
+        {
+            Points = new MusicalReferencePoints
+            {
+                HeldOutTempoBpm = 120.2,
+                HeldOutPeriodicity = 0.61,
+                SongTempoBpm = 120.1,
+                SongPeriodicity = 0.64,
+                HeldOutTimbreDistance = 41.5,
+                HalvesTimbreDistance = 18.2,
+                NoiseTimbreDistance = 2875,
+                HeldOutCopiedSeconds = 0.42,
+                HeldOutLoopSeconds = 1.9,
+                SpreadDb = 9.5,
+                MatchToleranceDb = 3.8,
+            },
+            Excerpt = ResultsFolder.ExcerptPath,
+            ExcerptStartSeconds = 2,
+            ExcerptSeconds = 0.5,
+        };
+    }
 
     /// <summary>One model's results, reproducible from its architecture and depth alone.</summary>
     public static ModelResult Model(string arch, int layers, string? folder = null)
@@ -57,8 +88,12 @@ internal static class BenchFakes
         double perEpoch = (0.8 + (0.4 * gates)) * layers * (1 + (0.05 * rng.NextDouble()));
         string name = $"{arch}-{layers}";
         string sample = ResultsFolder.SamplePath(name);
+        string spectrogram = ResultsFolder.SpectrogramPath(name);
         if (folder is not null)
+        {
             WriteSample(Path.Combine(folder, sample), 220 * (rank + 1));
+            WriteSpectrogram(Path.Combine(folder, spectrogram), 220 * (rank + 1), $"{name}: generated");
+        }
         return new ModelResult
         {
             Name = name,
@@ -84,6 +119,23 @@ internal static class BenchFakes
             FinalValidationLoss = curve[^1].Loss * 1.1,
             Baselines = [new BaselineLoss("persistence", 0.35), new BaselineLoss("mean", 1.02)],
             Sample = sample,
+            Spectrogram = spectrogram,
+            Audio = new AudioMetrics { DurationSeconds = 0.5, Samples = 4000, RmsLinear = 0.2, RmsDbfs = -14 - rank, SilenceFraction = 0.05 * layers, SpectralFlatness = 0.1 },
+            Music = new MusicalMetrics
+            {
+                DurationSeconds = 0.5,
+                Frames = 40,
+                TempoBpm = rank == 0 ? null : 118 + rank,
+                Periodicity = rank == 0 ? null : 0.2 + (0.1 * rank),
+                TempoView = rank == 0 ? null : "log",
+                // Gated models sound more like the song; the vanilla RNN most like noise.
+                TimbreDistance = rank == 0 ? 1900 : 60 + (40 * rank) + (15 * layers),
+                TimbreReference = "held-out",
+                CopiedSeconds = 0.1 * layers,
+                LoopSeconds = 0.05 * rank,
+                StaticSeconds = 0,
+                MatchToleranceDb = 3.8,
+            },
             Provenance = new RunProvenance
             {
                 Device = "cpu",
@@ -105,6 +157,17 @@ internal static class BenchFakes
         for (int i = 0; i < samples.Length; i++)
             samples[i] = (float)(0.5 * Math.Exp(-3.0 * i / samples.Length) * Math.Sin(2 * Math.PI * hz * i / rate));
         AudioFile.WriteWav(path, samples, rate, SampleFormat.S16);
+    }
+
+    /// <summary>The spectrogram of the sample <see cref="WriteSample"/> writes, at the report's size.</summary>
+    public static void WriteSpectrogram(string path, double hz, string title)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        const int rate = 8000;
+        var samples = new float[rate / 2];
+        for (int i = 0; i < samples.Length; i++)
+            samples[i] = (float)(0.5 * Math.Exp(-3.0 * i / samples.Length) * Math.Sin(2 * Math.PI * hz * i / rate));
+        SpectrogramImage.Write(path, samples, rate, title, ReportWriter.SpectrogramWidth, ReportWriter.SpectrogramHeight);
     }
 
     /// <summary>Width and height from a PNG's IHDR chunk, after checking the signature.</summary>

@@ -33,6 +33,32 @@ public sealed class BenchResultsTests
         Assert.Equal(grid.Models[1].Provenance.Date, loaded.Models[1].Provenance.Date);
         Assert.Equal("hidden", loaded.Settings.Extra["match"]);
         Assert.Equal(path, loaded.Source);
+        // And the musical metrics and the song's reference points came back too
+        Assert.Equal(grid.Models[1].Music, loaded.Models[1].Music);
+        Assert.Equal(grid.Models[1].Audio, loaded.Models[1].Audio);
+        Assert.Equal("samples/lstm-2.png", loaded.Models[1].Spectrogram);
+        Assert.Equal(grid.Reference!.Points, loaded.Reference!.Points);
+    }
+
+    [Fact]
+    public void Should_read_a_version_2_file_as_having_no_musical_metrics()
+    {
+        // Given the results.json a bench wrote at 94ba421 (version 2: named baselines, no musical metrics)
+        string path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "results-v2.json");
+
+        // When it is loaded
+        var results = BenchResults.Load(path);
+
+        // Then it reads as the current version with its baselines and time to target, no sample is
+        // measured and there is no reference, and the report and table render without a music section
+        Assert.Equal(BenchResults.CurrentVersion, results.Version);
+        Assert.Equal(["lstm-1", "gru-1"], results.Models.Select(m => m.Name));
+        Assert.Equal(["persistence", "mean", "linear"], results.Settings.Baselines.Select(b => b.Name).Take(3));
+        Assert.All(results.Models, m => Assert.Equal("samples/" + m.Name + ".wav", m.Sample));
+        Assert.All(results.Models, m => Assert.True(m.Music is null && m.Audio is null && m.Spectrogram is null));
+        Assert.Null(results.Reference);
+        Assert.DoesNotContain("id=\"music\"", ReportWriter.Render(results), StringComparison.Ordinal);
+        Assert.DoesNotContain("Does it sound like the song?", TableWriter.Render(results), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,9 +41,16 @@ public sealed class BenchRunnerTests : IDisposable
         Assert.Equal(names, loaded.Models.Select(m => m.Name));
         Assert.Equal(results.Models.Select(m => m.FinalTrainLoss), loaded.Models.Select(m => m.FinalTrainLoss));
 
-        // And the PNGs are of the documented size
-        foreach (string png in new[] { "loss-1layer.png", "loss-2layer.png", "time.png" })
+        // And the PNGs are of the documented size: the figures, and each sample's spectrogram and the training excerpt's
+        foreach (string png in new[] { "loss-1layer.png", "loss-2layer.png", "time.png", "timbre.png" })
             Assert.Equal((Plots.Width, Plots.Height), BenchFakes.PngSize(Path.Combine(run.OutDirectory, png)));
+        foreach (string png in names.Select(ResultsFolder.SpectrogramPath).Append(ResultsFolder.ExcerptPath))
+            Assert.Equal((ReportWriter.SpectrogramWidth, ReportWriter.SpectrogramHeight), BenchFakes.PngSize(Path.Combine(run.OutDirectory, png)));
+
+        // And every sample was measured on its decoded audio against the song, whose reference points were measured once
+        Assert.All(loaded.Models, m => Assert.True(m.Music is { TimbreReference: not null, TimbreDistance: > 0 } && m.Audio?.DurationSeconds > 0.4, $"{m.Name}: {m.Music}"));
+        Assert.True(loaded.Reference?.Points is { HalvesTimbreDistance: > 0, NoiseTimbreDistance: > 0 }, $"{loaded.Reference}");
+        Assert.True(loaded.Reference!.Points.NoiseTimbreDistance > loaded.Reference.Points.HalvesTimbreDistance);
     }
 
     [Fact]

@@ -5,17 +5,17 @@ namespace MusicRnn.Tests.Experiments;
 public sealed class PlotsTests
 {
     [Fact]
-    public void Should_draw_one_loss_figure_per_depth_and_a_time_figure_of_the_documented_size()
+    public void Should_draw_one_loss_figure_per_depth_a_time_figure_and_a_timbre_figure_of_the_documented_size()
     {
-        // Given a grid with depths 1 and 3 only
+        // Given a grid with depths 1 and 3 only, whose samples were measured
         using var dir = new TempDir();
         var grid = BenchFakes.Grid(["rnn", "lstm", "gru", "cwrnn"], [1, 3]);
 
         // When every figure is written
         var names = Plots.WriteAll(grid, dir.Path);
 
-        // Then there is a loss figure for each depth and the time figure, each a PNG of Width × Height
-        Assert.Equal(["loss-1layer.png", "loss-3layer.png", "time.png"], names);
+        // Then there is a loss figure for each depth, the time figure and the timbre figure, each a PNG of Width × Height
+        Assert.Equal(["loss-1layer.png", "loss-3layer.png", "time.png", "timbre.png"], names);
         foreach (string name in names)
             Assert.Equal((Plots.Width, Plots.Height), BenchFakes.PngSize(dir.File(name)));
     }
@@ -59,6 +59,25 @@ public sealed class PlotsTests
         Plots.WriteLoss(worse, 2, dir.File("b.png"));
 
         // Then the images differ: the figure depends on the data, not only on the layout
+        Assert.NotEqual(File.ReadAllBytes(dir.File("a.png")), File.ReadAllBytes(dir.File("b.png")));
+    }
+
+    [Fact]
+    public void Should_draw_no_timbre_figure_without_measured_samples_and_a_different_one_when_a_distance_changes()
+    {
+        // Given a grid without musical metrics, and a measured grid drawn twice, once with one distance a hundred times larger
+        using var dir = new TempDir();
+        var measured = BenchFakes.Grid(["lstm", "gru"], [1]);
+        var unmeasured = measured with { Models = [.. measured.Models.Select(m => m with { Music = null })] };
+        var farther = measured with { Models = [measured.Models[0] with { Music = measured.Models[0].Music! with { TimbreDistance = 100 * measured.Models[0].Music!.TimbreDistance } }, measured.Models[1]] };
+
+        // When the figures are written
+        var names = Plots.WriteAll(unmeasured, dir.Path);
+        Plots.WriteTimbre(measured, dir.File("a.png"));
+        Plots.WriteTimbre(farther, dir.File("b.png"));
+
+        // Then the unmeasured grid has no timbre figure, and the two measured ones differ
+        Assert.DoesNotContain(Plots.TimbreFileName, names);
         Assert.NotEqual(File.ReadAllBytes(dir.File("a.png")), File.ReadAllBytes(dir.File("b.png")));
     }
 }

@@ -102,6 +102,7 @@ public sealed partial class ReportChromiumTests(ITestOutputHelper output)
             verdict.images = [...doc.images].map(i => ({ src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight }));
             verdict.modelRows = doc.querySelectorAll('#models tbody tr').length;
             verdict.timeRows = doc.querySelectorAll('#time tbody tr').length;
+            verdict.musicRows = doc.querySelectorAll('#music tbody tr').length;
             verdict.scripts = doc.scripts.length;
             verdict.external = [...doc.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') || e.getAttribute('href')).filter(u => /^[a-z]+:/i.test(u));
             verdict.audios = await Promise.all([...doc.querySelectorAll('audio')].map(settle));
@@ -126,7 +127,7 @@ public sealed partial class ReportChromiumTests(ITestOutputHelper output)
     [ChromiumFact]
     public void Should_load_the_report_in_a_real_browser_with_every_image_sample_and_row()
     {
-        // Given a complete bench folder: a 4 × 2 grid with one sample missing on purpose from the results
+        // Given a complete bench folder: a 4 × 2 grid with spectrograms and musical metrics, one sample missing on purpose from the results
         string dir = OutputFolder("report-chromium");
         var grid = BenchFakes.Grid(BenchFakes.Archs, [1, 2], dir);
         grid = grid with { Models = [.. grid.Models.Select(m => m.Name == "cwrnn-2" ? m with { Sample = null } : m)] };
@@ -139,7 +140,7 @@ public sealed partial class ReportChromiumTests(ITestOutputHelper output)
              "--run-all-compositor-stages-before-draw", "--dump-dom", new Uri(Path.Combine(dir, "check.html")).AbsoluteUri],
             TimeSpan.FromSeconds(90));
 
-        // Then the verdict shows a page with no errors, every image decoded at the figure size,
+        // Then the verdict shows a page with no errors, every image decoded at the size it was drawn,
         // one playable audio element per sample, and one table row per model and per architecture
         var match = Verdict().Match(dom);
         Assert.True(exit == 0 && match.Success, $"chromium exit {exit}\nstdout:\n{dom}\nstderr:\n{log}");
@@ -152,9 +153,16 @@ public sealed partial class ReportChromiumTests(ITestOutputHelper output)
         Assert.Equal(0, v.GetProperty("scripts").GetInt32());
         Assert.Equal(0, v.GetProperty("external").GetArrayLength());
 
+        // The figures, then per sample its spectrogram beside the training excerpt's, each decoded at the size it was drawn
         var images = v.GetProperty("images").EnumerateArray().ToList();
-        Assert.Equal(["loss-1layer.png", "loss-2layer.png", "time.png"], images.Select(i => i.GetProperty("src").GetString()));
-        Assert.All(images, i => Assert.Equal((Plots.Width, Plots.Height), (i.GetProperty("width").GetInt32(), i.GetProperty("height").GetInt32())));
+        var withSample = grid.Models.Where(m => m.Sample is not null).Order(ModelOrder.Instance).ToList();
+        string[] figures = ["loss-1layer.png", "loss-2layer.png", "time.png", Plots.TimbreFileName];
+        Assert.Equal([.. figures, .. withSample.SelectMany(m => new[] { m.Spectrogram!, ResultsFolder.ExcerptPath })],
+            images.Select(i => i.GetProperty("src").GetString()));
+        Assert.All(images, i => Assert.True(i.GetProperty("complete").GetBoolean(), $"{i} did not load"));
+        Assert.All(images, i => Assert.Equal(
+            figures.Contains(i.GetProperty("src").GetString()) ? (Plots.Width, Plots.Height) : (ReportWriter.SpectrogramWidth, ReportWriter.SpectrogramHeight),
+            (i.GetProperty("width").GetInt32(), i.GetProperty("height").GetInt32())));
 
         var audios = v.GetProperty("audios").EnumerateArray().ToList();
         var expected = grid.Models.Where(m => m.Sample is not null).Order(ModelOrder.Instance).Select(m => m.Sample).ToList();
@@ -165,6 +173,8 @@ public sealed partial class ReportChromiumTests(ITestOutputHelper output)
 
         Assert.Equal(grid.Models.Count, v.GetProperty("modelRows").GetInt32());
         Assert.Equal(BenchFakes.Archs.Length, v.GetProperty("timeRows").GetInt32());
+        // One row of musical metrics per measured model, then the song's three reference rows
+        Assert.Equal(grid.Models.Count + 3, v.GetProperty("musicRows").GetInt32());
 
         // And chromium logged no console message about the report (a failed load would be one)
         var consoleLines = log.Split('\n').Where(l => l.Contains("CONSOLE", StringComparison.Ordinal)).ToList();

@@ -17,9 +17,10 @@ public sealed partial class ReportWriterTests
         // When the page is rendered
         string html = ReportWriter.Render(grid);
 
-        // Then every src/href is a relative path: the figures and the samples, nothing from the network
+        // Then every src/href is a relative path: the figures, the samples with their spectrograms beside the training excerpt's, nothing from the network
         var refs = Reference().Matches(html).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["loss-1layer.png", "loss-2layer.png", "time.png", "samples/lstm-1.wav", "samples/lstm-2.wav", "samples/gru-1.wav", "samples/gru-2.wav"], refs);
+        Assert.Equal(["loss-1layer.png", "loss-2layer.png", "time.png", "timbre.png",
+            .. new[] { "lstm-1", "lstm-2", "gru-1", "gru-2" }.SelectMany(m => (string[])[$"samples/{m}.wav", $"samples/{m}.png", "samples/training-excerpt.png"])], refs);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -53,5 +54,40 @@ public sealed partial class ReportWriterTests
         // Then the device, threads, version and date appear in the provenance table
         string provenance = html[html.IndexOf("id=\"provenance\"", StringComparison.Ordinal)..];
         Assert.Contains("<td>cuda:1</td><td class=\"num\">7</td><td>9.9.9+abc</td><td>2026-11-25 23:09:00 UTC</td>", provenance, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_show_each_sample_s_metrics_and_the_song_s_reference_points()
+    {
+        // Given a grid whose samples were measured, and the song's reference points
+        var grid = BenchFakes.Grid(["lstm", "gru"], [1]);
+
+        // When the page is rendered
+        string html = ReportWriter.Render(grid);
+
+        // Then each sample's line carries its tempo, timbre distance (beside the song's halves and
+        // noise), copies, loops, level and silence, and the table ends with the song's own rows
+        Assert.Contains("tempo 119.0 BPM, periodicity 0.30 (the song's 120.1 BPM, 0.64) · timbre distance 115 dB² (the song's halves 18.2, noise 2875) · copies 0.10 s of training audio · loops 0.05 s · -15.0 dBFS RMS · silence 5 %", System.Net.WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        string music = html[html.IndexOf("id=\"music\"", StringComparison.Ordinal)..];
+        Assert.Contains("<th scope=\"row\">lstm-1</th><td class=\"num\">119.0</td><td class=\"num\">0.30</td><td class=\"num\">115</td>", music, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">song: first half vs second half</th><td class=\"num\">120.1</td><td class=\"num\">0.64</td><td class=\"num\">18.2</td>", music, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">white noise vs the song</th><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">2875</td>", music, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_render_results_without_musical_metrics_as_before()
+    {
+        // Given results of a version without musical metrics (no reference, no spectrograms)
+        var grid = BenchFakes.Grid(["lstm"], [1]);
+        grid = grid with { Reference = null, Models = [grid.Models[0] with { Music = null, Audio = null, Spectrogram = null }] };
+
+        // When the page is rendered
+        string html = ReportWriter.Render(grid);
+
+        // Then it has the sample's player but no music section, spectrogram or timbre figure
+        Assert.Contains("samples/lstm-1.wav", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"music\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(".png\" alt=\"Spectrogram", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(Plots.TimbreFileName, html, StringComparison.Ordinal);
     }
 }

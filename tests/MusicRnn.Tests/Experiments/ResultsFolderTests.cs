@@ -14,8 +14,8 @@ public sealed class ResultsFolderTests
         // When the folder is completed
         var written = ResultsFolder.WriteAll(grid, dir.Path);
 
-        // Then results, table, one loss figure per depth, the time figure and the page exist
-        Assert.Equal(["results.json", "table.md", "loss-1layer.png", "loss-2layer.png", "time.png", "report.html"], written);
+        // Then results, table, one loss figure per depth, the time and timbre figures and the page exist
+        Assert.Equal(["results.json", "table.md", "loss-1layer.png", "loss-2layer.png", "time.png", "timbre.png", "report.html"], written);
         Assert.All(written, f => Assert.True(new FileInfo(dir.File(f)).Length > 0, f));
         Assert.Equal(4, BenchResults.Load(dir.Path).Models.Count);
     }
@@ -37,12 +37,16 @@ public sealed class ResultsFolderTests
         // When the three are merged into a new folder
         var result = ResultsFolder.Merge([a.Path, b.Path, c.Path], merged.Path);
 
-        // Then its table and page equal the full run's, and every sample was copied over
+        // Then its table and page equal the full run's, and every sample, spectrogram and the excerpt's were copied over
         Assert.Equal(4, result.Models.Count);
         Assert.Equal(File.ReadAllText(full.File("table.md")), File.ReadAllText(merged.File("table.md")));
         Assert.Equal(File.ReadAllText(full.File("report.html")), File.ReadAllText(merged.File("report.html")));
         foreach (var m in result.Models)
+        {
             Assert.Equal(File.ReadAllBytes(full.File(m.Sample!)), File.ReadAllBytes(merged.File(m.Sample!)));
+            Assert.Equal(File.ReadAllBytes(full.File(m.Spectrogram!)), File.ReadAllBytes(merged.File(m.Spectrogram!)));
+        }
+        Assert.True(File.Exists(merged.File(result.Reference!.Excerpt!)));
     }
 
     [Fact]

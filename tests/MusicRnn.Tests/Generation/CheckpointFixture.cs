@@ -22,11 +22,13 @@ internal sealed class CheckpointFixture : IDisposable
     /// <param name="codecName">Codec of the checkpoint.</param>
     /// <param name="arch">Architecture of its model.</param>
     /// <param name="adjust">Changes the model's weights before they are saved.</param>
-    public CheckpointFixture(string codecName = "rfft", Architecture arch = Architecture.Rnn, Action<FrameModel>? adjust = null)
+    /// <param name="song">The training song at <see cref="Rate"/>; null = the seeded chord.</param>
+    /// <param name="validate">Fraction of the song held out.</param>
+    public CheckpointFixture(string codecName = "rfft", Architecture arch = Architecture.Rnn, Action<FrameModel>? adjust = null, float[]? song = null, double validate = 0.1)
     {
         Codec = CodecFactory.Create(codecName, Frame);
         var random = new Random(3);
-        Song = Enumerable.Range(0, 2 * Rate)
+        Song = song ?? Enumerable.Range(0, 2 * Rate)
             .Select(i => (float)(0.3 * Math.Sin(2 * Math.PI * 220 * i / Rate) + 0.2 * Math.Sin(2 * Math.PI * 331 * i / Rate) + 0.02 * (random.NextDouble() - 0.5)))
             .ToArray();
         SongPath = dir.File("song.wav");
@@ -45,7 +47,7 @@ internal sealed class CheckpointFixture : IDisposable
             Model = Spec,
             Codec = new CodecSettings(Codec.Name, Frame, Rate),
             Normalizer = new NormalizerSettings("zscore"),
-            Data = new DataSettings(Target.Next, 0.1, [new SongRecord(SongPath, Checkpoint.Sha256Of(SongPath), (int)frames.shape[0])]),
+            Data = new DataSettings(Target.Next, validate, [new SongRecord(SongPath, Checkpoint.Sha256Of(SongPath), (int)frames.shape[0])]),
             Training = new TrainingConfig(),
             Progress = new ProgressSettings(1, 10, 1.0, 0),
             Optimizer = new OptimizerSettings("rmsprop", new Dictionary<string, double>()),

@@ -2,6 +2,7 @@ using MusicRnn.Audio;
 using MusicRnn.Checkpoints;
 using MusicRnn.Codecs;
 using MusicRnn.Generation;
+using MusicRnn.Synthesis;
 using static TorchSharp.torch;
 
 namespace MusicRnn.Tests.Generation;
@@ -29,7 +30,7 @@ public sealed class GenerationRunTests
         var json = GenerationMetrics.Read(GenerationMetrics.JsonPathFor(output));
         Assert.Equal(written.Length / (double)Rate, json.Audio.DurationSeconds, 6);
         Assert.Equal(metrics.Frames, json.Frames);
-        Assert.NotNull(json.Novelty);
+        Assert.NotNull(json.Music);
     }
 
     [Theory]
@@ -115,31 +116,80 @@ public sealed class GenerationRunTests
         // When generating without --prime
         var metrics = GenerationRun.Run(Config(fixture, fixture.File("out.wav")) with { Seconds = 0.5 }, CPU, notes);
 
-        // Then it primes on silence, notes why, and leaves novelty unmeasured
+        // Then it primes on silence, notes why, and measures level and silence but nothing against the song
         Assert.Equal("silence", metrics.Prime);
         Assert.Contains(notes.Notes, n => n.Contains("changed", StringComparison.Ordinal));
-        Assert.Null(metrics.Novelty);
-        Assert.NotNull(metrics.NoveltyNote);
+        Assert.Null(metrics.Music);
+        Assert.Null(metrics.Reference);
+        Assert.NotNull(metrics.MusicNote);
+        Assert.Equal(0.5, metrics.Audio.DurationSeconds, 6);
     }
 
     [Fact]
-    public void Should_find_a_persistence_model_copying_the_prime_frame_forever()
+    public void Should_report_a_generated_copy_of_training_audio_as_copying_its_whole_length()
     {
-        // Given a persistence model (ŷ = x) primed on the training song
-        using var fixture = new CheckpointFixture(arch: MusicRnn.Models.Architecture.Persistence);
+        // Given a persistence model (ŷ_t = x_t) trained on 4 s of the synthesized track, the last 10 % held out,
+        // and 2.5 s cut from the training part of the track
+        using var fixture = new CheckpointFixture(arch: MusicRnn.Models.Architecture.Persistence, song: Track(seconds: 4));
+        var excerpt = fixture.File("excerpt.wav");
+        AudioFile.WriteWav(excerpt, fixture.Song.AsSpan((int)(0.5 * Rate), (int)(2.5 * Rate)).ToArray(), Rate, SampleFormat.F32);
+        var noise = fixture.File("noise.wav");
+        AudioFile.WriteWav(noise, Noise((int)(2.5 * Rate), seed: 5), Rate, SampleFormat.F32);
 
-        // When free-running 40 frames after a 10-frame prime
-        var metrics = GenerationRun.Run(Config(fixture, fixture.File("out.wav")) with
-        {
-            Seconds = 40.0 * CheckpointFixture.Frame / Rate,
-            PrimeSeconds = 10.0 * CheckpointFixture.Frame / Rate,
-        }, CPU, NullProgress.Instance);
+        // When the model is teacher-forced on the excerpt (so it writes the excerpt back: a copy of training audio), and on noise
+        var copy = GenerationRun.Run(Config(fixture, fixture.File("copy.wav")) with { TeacherForced = excerpt, PrimeSeconds = 0 }, CPU, NullProgress.Instance);
+        var fresh = GenerationRun.Run(Config(fixture, fixture.File("fresh.wav")) with { TeacherForced = noise, PrimeSeconds = 0 }, CPU, NullProgress.Instance);
 
-        // Then every generated frame is training frame 9 itself: nearest distance 0, but no run of
-        // consecutive training frames longer than one
-        Assert.Equal(40, metrics.Frames);
-        Assert.Equal(1, metrics.Novelty!.LongestCopiedRun);
-        Assert.True(metrics.Novelty.MeanNearestDistance < 1e-2, $"distance {metrics.Novelty.MeanNearestDistance}");
+        // Then the copy's novelty, measured on its decoded audio, is its length, less what frames cannot see of
+        // a whole file: a quarter of the 2048-sample analysis window at either end (LogMelSettings.SpanSeconds)
+        // and the part of a 512-sample hop the file ends in (0.192 s in all at 8 kHz); it copies from where it
+        // was cut (within one 16-ms step of the fine grid); the noise copies nothing
+        var settings = MusicRnn.Analysis.LogMelSettings.Default;
+        Assert.InRange(copy.Music!.CopiedSeconds, 2.5 - ((settings.FrameLength / 2.0) + settings.Hop) / Rate, 2.5);
+        Assert.InRange(copy.Music.CopiedFromSeconds!.Value - copy.Music.CopiedAtSeconds!.Value, 0.5 - 0.016, 0.5 + 0.016);
+        Assert.InRange(fresh.Music!.CopiedSeconds, 0, 0.1);
+    }
+
+    [Fact]
+    public void Should_write_the_musical_metrics_and_the_song_s_reference_points_into_the_metrics_json()
+    {
+        // Given a persistence model trained on 12 s of the synthesized track at 120 BPM, the last 4 s held out,
+        // and the held-out audio as a file
+        using var fixture = new CheckpointFixture(arch: MusicRnn.Models.Architecture.Persistence, song: Track(seconds: 12), validate: 1.0 / 3);
+        var heldOut = fixture.File("held-out.wav");
+        AudioFile.WriteWav(heldOut, fixture.Song.AsSpan(8 * Rate).ToArray(), Rate, SampleFormat.F32);
+
+        // When the model is teacher-forced on it (so it writes the held-out audio back)
+        var output = fixture.File("out.wav");
+        GenerationRun.Run(Config(fixture, output) with { TeacherForced = heldOut, PrimeSeconds = 0 }, CPU, NullProgress.Instance);
+
+        // Then FILE.json holds level and silence, tempo, periodicity, timbre distance, copies and loops,
+        // and the song's reference points; the held-out audio itself is at timbre distance ≈ 0 with the song's tempo
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(GenerationMetrics.JsonPathFor(output)))!;
+        foreach (var field in new[] { "rmsDbfs", "silenceFraction", "durationSeconds" })
+            Assert.NotNull(json["audio"]![field]);
+        foreach (var field in new[] { "tempoBpm", "periodicity", "timbreDistance", "timbreReference", "copiedSeconds", "loopSeconds", "staticSeconds", "matchToleranceDb" })
+            Assert.NotNull(json["music"]![field]);
+        foreach (var field in new[] { "heldOutTempoBpm", "heldOutPeriodicity", "songTempoBpm", "songPeriodicity", "heldOutTimbreDistance", "halvesTimbreDistance", "noiseTimbreDistance", "matchToleranceDb" })
+            Assert.NotNull(json["reference"]![field]);
+        Assert.Null(json["novelty"]);
+        var metrics = GenerationMetrics.Read(GenerationMetrics.JsonPathFor(output));
+        Assert.Equal("held-out", metrics.Music!.TimbreReference);
+        Assert.InRange(metrics.Music.TimbreDistance!.Value, 0, 0.5);
+        Assert.InRange(metrics.Music.TempoBpm!.Value, 118.8, 121.2);
+        // (the file holds it in 16 bits, the reference read it as float: the same tempo to a thousandth of a BPM)
+        Assert.Equal(metrics.Reference!.HeldOutTempoBpm!.Value, metrics.Music.TempoBpm.Value, 3);
+        Assert.True(metrics.Reference.NoiseTimbreDistance > 10 * metrics.Reference.HalvesTimbreDistance,
+            $"noise {metrics.Reference.NoiseTimbreDistance}, halves {metrics.Reference.HalvesTimbreDistance}");
+    }
+
+    private static float[] Track(double seconds) =>
+        TrackSynthesizer.Render(new TrackSpec { Seconds = seconds, Bpm = 120, SampleRate = Rate });
+
+    private static float[] Noise(int samples, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, samples).Select(_ => (float)(0.2 * Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
     }
 
     private static GenerationConfig Config(CheckpointFixture fixture, string output) => new()
