@@ -6,8 +6,8 @@ namespace MusicRnn.Cli.Commands;
 
 /// <summary>
 /// <c>musicrnn perf</c>: times every architecture's forward + backward per window, the
-/// machine's own matmul rate, the essay-code training update and free-running generation,
-/// and writes perf.json, perf.md and two figures.
+/// machine's own matmul rate, the essay-code training update, free-running generation and
+/// Griffin-Lim decoding, and writes perf.json, perf.md and two figures.
 /// </summary>
 internal static class PerfCommand
 {
@@ -24,12 +24,13 @@ internal static class PerfCommand
         var noLibtorch = new Option<bool>("--no-libtorch") { Description = "skip the libtorch fused-kernel reference rows" };
         var noEssay = new Option<bool>("--no-essay") { Description = "skip the essay-code training updates" };
         var generate = new Option<int>("--generate") { Description = "frames of free-running generation to time (0 = skip)", DefaultValueFactory = _ => 400 };
+        var griffinLim = new Option<double>("--griffin-lim") { Description = "seconds of audio decoded per timed Griffin-Lim run of stft and mel at the default sizes (0 = skip)", DefaultValueFactory = _ => 20 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
-        var command = new Command("perf", "Time every architecture (forward + backward per window, GFLOP/s, fraction of the machine's matmul rate), the essay-code training update against the essay's Table 1, and free-running generation against real time.")
+        var command = new Command("perf", "Time every architecture (forward + backward per window, GFLOP/s, fraction of the machine's matmul rate), the essay-code training update against the essay's Table 1, free-running generation against real time, and Griffin-Lim decoding of stft and mel against real time.")
         {
-            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, device, threads, quiet,
+            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, griffinLim, device, threads, quiet,
         };
         command.SetAction(parsed =>
         {
@@ -46,6 +47,7 @@ internal static class PerfCommand
                 MatmulSize = parsed.GetValue(matmul),
                 EssayCode = !parsed.GetValue(noEssay),
                 GenerationFrames = parsed.GetValue(generate),
+                GriffinLimSeconds = parsed.GetValue(griffinLim),
                 Threads = TorchSharp.torch.get_num_threads(),
             };
             config.Validate();

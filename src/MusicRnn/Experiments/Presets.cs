@@ -13,18 +13,18 @@ public static class Presets
     public static IReadOnlyList<string> Names { get; } = ["quick", "essay", "essay-code", "koutnik", "samples-quick", "samples"];
 
     /// <summary>
-    /// Minutes on two cores for the whole default grid (4 architectures × 1–3 layers): 512-sample
-    /// rfft frames (512 features, 43 frames a second), 128 hidden units, windows of 100 frames
-    /// every 10, three epochs of RMSProp, on one thread (see <see cref="BenchConfig.Threads"/>).
-    /// Without --audio it trains on 20 s of the synthesized track (862 frames, the last 10 % held
-    /// out: 68 updates per epoch per model); a given song is used whole (a 54-s song: 199 updates
-    /// per epoch, 1 min 45 s for the grid).
+    /// Minutes on two cores for the whole default grid (4 architectures × 1–3 layers): train's
+    /// default frames, log-magnitude STFT of 1024 samples every 256 (513 features, 86 frames a
+    /// second), 128 hidden units, windows of 100 frames every 10, three epochs of RMSProp, on one
+    /// thread (see <see cref="BenchConfig.Threads"/>). Without --audio it trains on 20 s of the
+    /// synthesized track (1726 frames, the last 10 % held out: 146 updates per epoch per model);
+    /// a given song is used whole (a 60-s song: 456 updates per epoch).
     /// </summary>
     public static BenchConfig Quick { get; } = new()
     {
         Preset = "quick",
         TrackSeconds = 20,
-        Data = Frames("rfft", 512),
+        Data = Frames("stft", 1024),
         Model = new ModelSpec { HiddenSize = 128 },
         Training = new TrainingConfig { Window = 100, Stride = 10, Epochs = 3, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-3 },
         SampleSeconds = 5,

@@ -4,10 +4,11 @@ using MusicRnn.Codecs;
 namespace MusicRnn.Performance;
 
 /// <summary>
-/// How fast the <c>stft</c> codec's fast Griffin-Lim decodes, as a multiple of real time: what
-/// <c>generate</c> and <c>transcode</c> pay on top of the model for a phase-rebuilding codec
-/// (docs/ARCHITECTURE.md, "Codecs"). Measured with the caller's libtorch thread count.
+/// How fast a phase-rebuilding codec (<c>stft</c>, <c>mel</c>) decodes with fast Griffin-Lim, as a
+/// multiple of real time: what <c>generate</c> and <c>transcode</c> pay on top of the model for
+/// such a codec (docs/ARCHITECTURE.md, "Codecs"). Measured with the caller's libtorch thread count.
 /// </summary>
+/// <param name="Codec">Name of the codec timed.</param>
 /// <param name="FrameLength">N of the codec.</param>
 /// <param name="Hop">H of the codec.</param>
 /// <param name="SampleRate">Rate the audio seconds are counted at, in Hz.</param>
@@ -16,21 +17,23 @@ namespace MusicRnn.Performance;
 /// <param name="Milliseconds">Wall time of each timed decode.</param>
 /// <param name="TimesRealTime">Audio seconds per wall second of the best run.</param>
 /// <param name="TimesRealTimeMedian">The same for the median run (the best tells the machine, the median a shared one).</param>
-public sealed record GriffinLimSpeed(int FrameLength, int Hop, int SampleRate, int Iterations, double AudioSeconds, Timing Milliseconds,
+public sealed record GriffinLimSpeed(string Codec, int FrameLength, int Hop, int SampleRate, int Iterations, double AudioSeconds, Timing Milliseconds,
     double TimesRealTime, double TimesRealTimeMedian)
 {
     /// <summary>
     /// Encodes <paramref name="audioSeconds"/> of a seeded chord over noise (content does not change
-    /// the work), decodes a short piece once to warm libtorch up, then times <paramref name="runs"/>
-    /// whole decodes. The defaults are the codec's: N = 1024, H = 256, 22050 Hz, 32 iterations.
+    /// the work) with the codec <paramref name="settings"/> describes (<c>stft</c> or <c>mel</c>),
+    /// decodes a short piece once to warm libtorch up, then times <paramref name="runs"/> whole decodes.
     /// </summary>
-    public static GriffinLimSpeed Measure(double audioSeconds = 20, int frameLength = 1024, int hop = 256, int sampleRate = 22050,
-        int iterations = SpectralCodec.DefaultPhaseIterations, int runs = 3)
+    /// <exception cref="InputException">for settings that do not describe a valid phase-rebuilding codec.</exception>
+    public static GriffinLimSpeed Measure(CodecSettings settings, double audioSeconds = 20, int runs = 3)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(audioSeconds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
-        var codec = new StftCodec(frameLength, hop, iterations);
-        var samples = Signal((int)Math.Round(audioSeconds * sampleRate), sampleRate);
+        if (CodecFactory.Create(settings) is not SpectralCodec codec)
+            throw InputException.ForOption("--codec", $"only stft and mel rebuild phase with Griffin-Lim, not {settings.Name}");
+        var samples = Signal((int)Math.Round(audioSeconds * settings.SampleRate), settings.SampleRate);
         using var frames = codec.Encode(samples);
         using (var warm = frames.narrow(0, 0, Math.Min(frames.shape[0], 4 * codec.Overlap)))
             codec.Decode(warm);
@@ -44,8 +47,8 @@ public sealed record GriffinLimSpeed(int FrameLength, int Hop, int SampleRate, i
             milliseconds.Add(clock.Elapsed.TotalMilliseconds);
         }
         var timing = new Timing(milliseconds);
-        var seconds = (double)decoded / sampleRate;
-        return new GriffinLimSpeed(frameLength, hop, sampleRate, iterations, seconds, timing,
+        var seconds = (double)decoded / settings.SampleRate;
+        return new GriffinLimSpeed(codec.Name, codec.FrameLength, codec.Hop, settings.SampleRate, codec.PhaseIterations, seconds, timing,
             seconds / (timing.Best / 1000), seconds / (timing.Median / 1000));
     }
 

@@ -1,3 +1,5 @@
+using MusicRnn.Codecs;
+
 namespace MusicRnn.Performance;
 
 /// <summary>What <c>musicrnn perf</c> measures; every list is crossed with every other.</summary>
@@ -33,6 +35,27 @@ public sealed record PerfConfig
     /// <summary>Frames of free-running generation to time (0 = skip).</summary>
     public int GenerationFrames { get; init; } = 400;
 
+    /// <summary>Seconds of audio each timed Griffin-Lim decode rebuilds (0 = skip).</summary>
+    public double GriffinLimSeconds { get; init; } = 20;
+
+    /// <summary>The phase-rebuilding codecs whose Griffin-Lim decode is timed: stft and mel at the default sizes.</summary>
+    public IReadOnlyList<CodecSettings> GriffinLim { get; init; } = DefaultGriffinLim;
+
+    /// <summary>
+    /// stft and mel at the frame, hop and rate <c>train</c> uses by default when it is a spectral
+    /// codec's (else at 1024 samples, hop 256), with their default bands and iterations.
+    /// </summary>
+    public static IReadOnlyList<CodecSettings> DefaultGriffinLim { get; } = SpectralDefaults();
+
+    private static CodecSettings[] SpectralDefaults()
+    {
+        var codec = new Training.DataConfig { Audio = [] }.Codec;
+        var spectral = codec.Name is "stft" or "mel"
+            ? new CodecSettings("stft", codec.FrameLength, codec.SampleRate) { Hop = codec.Hop }
+            : new CodecSettings("stft", 1024, codec.SampleRate);
+        return [spectral, spectral with { Name = "mel" }];
+    }
+
     /// <summary>CPU threads in use (reported, set by the caller).</summary>
     public int Threads { get; init; } = 1;
 
@@ -49,6 +72,14 @@ public sealed record PerfConfig
         if (Warmup < 0) throw InputException.ForOption("--warmup", $"expected 0 or more runs, got {Warmup}");
         if (Repeats < 1) throw InputException.ForOption("--repeats", $"expected at least 1 run, got {Repeats}");
         if (MatmulSize is < 64 or > 16384) throw InputException.ForOption("--matmul", $"expected 64 to 16384, got {MatmulSize}");
+        if (!double.IsFinite(GriffinLimSeconds) || GriffinLimSeconds < 0 || GriffinLimSeconds > 3600)
+            throw InputException.ForOption("--griffin-lim", $"expected 0 to 3600 seconds of audio, got {GriffinLimSeconds}");
+        foreach (var codec in GriffinLim)
+        {
+            if (codec.Name is not ("stft" or "mel"))
+                throw InputException.ForOption("--codec", $"only stft and mel rebuild phase with Griffin-Lim, not {codec.Name}");
+            codec.Validate();
+        }
         if (GenerationFrames < 0) throw InputException.ForOption("--generate", $"expected 0 or more frames, got {GenerationFrames}");
     }
 

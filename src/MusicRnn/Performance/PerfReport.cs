@@ -37,7 +37,7 @@ public static class PerfReport
         return names;
     }
 
-    /// <summary>The report: matmul rate, per-cell table, custom/fused and CW-RNN/RNN ratios, essay table, generation.</summary>
+    /// <summary>The report: matmul rate, per-cell table, custom/fused and CW-RNN/RNN ratios, essay table, generation, Griffin-Lim.</summary>
     public static string Markdown(PerfResults results, string command)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -110,6 +110,18 @@ public static class PerfReport
             md.AppendLine("|---|---:|---:|---:|---:|---:|");
             foreach (var g in results.Generation)
                 md.AppendLine(c, $"| {g.Model} | {g.Frames} | {g.Milliseconds.Median:0} | {g.Milliseconds.Best:0} | {g.FramesPerSecond:0} | {g.TimesRealTime:0.0} |");
+            md.AppendLine();
+        }
+        if (results.GriffinLim.Count > 0)
+        {
+            md.AppendLine("## Griffin-Lim decoding");
+            md.AppendLine();
+            md.AppendLine("Fast Griffin-Lim (momentum 0.99) rebuilding the phase of the magnitude codecs, window by window as `generate` streams it, on a seeded chord over noise. Real time = the decoded audio's length.");
+            md.AppendLine();
+            md.AppendLine("| codec | frame | hop | rate Hz | iterations | audio s | median ms | best ms | × real time (best) | × real time (median) |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var g in results.GriffinLim)
+                md.AppendLine(c, $"| {g.Codec} | {g.FrameLength} | {g.Hop} | {g.SampleRate} | {g.Iterations} | {g.AudioSeconds:0.0} | {g.Milliseconds.Median:0} | {g.Milliseconds.Best:0} | {g.TimesRealTime:0.0} | {g.TimesRealTimeMedian:0.0} |");
             md.AppendLine();
         }
         return md.ToString();

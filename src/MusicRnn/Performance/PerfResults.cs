@@ -33,6 +33,9 @@ public sealed record PerfResults
     /// <summary>Free-running generation speed, frame by frame through forward and on the folded loop; empty when not asked for.</summary>
     public required IReadOnlyList<GenerationSpeed> Generation { get; init; }
 
+    /// <summary>Griffin-Lim decoding speed of the phase-rebuilding codecs; empty when not asked for (and in perf.json files written before it was measured).</summary>
+    public IReadOnlyList<GriffinLimSpeed> GriffinLim { get; init; } = [];
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -62,6 +62,7 @@ public static class PerfRunner
         var cells = raw.Select(c => c with { FractionOfMatmul = c.GflopsBest / matmul.GflopsBest }).ToList();
         var essay = config.EssayCode ? MeasureEssay(config, device, progress) : [];
         var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : [];
+        var griffinLim = config.GriffinLimSeconds > 0 ? MeasureGriffinLim(config, progress) : [];
         return new PerfResults
         {
             Started = started,
@@ -72,6 +73,7 @@ public static class PerfRunner
             Cells = cells,
             Essay = essay,
             Generation = generation,
+            GriffinLim = griffinLim,
         };
     }
 
@@ -236,6 +238,23 @@ public static class PerfRunner
             var fps = frames / (timing.Best / 1e3);
             return new GenerationSpeed(way.Name, frames, timing, fps, RealTimeFramesPerSecond, fps / RealTimeFramesPerSecond);
         })];
+    }
+
+    /// <summary>
+    /// Griffin-Lim decoding of each codec of <see cref="PerfConfig.GriffinLim"/>, as <c>generate</c>
+    /// decodes (on the CPU, where the codecs run, whatever the models' device).
+    /// </summary>
+    private static List<GriffinLimSpeed> MeasureGriffinLim(PerfConfig config, IProgressSink progress)
+    {
+        var speeds = new List<GriffinLimSpeed>();
+        progress.Begin("Griffin-Lim decoding", config.GriffinLim.Count);
+        foreach (var codec in config.GriffinLim)
+        {
+            speeds.Add(GriffinLimSpeed.Measure(codec, config.GriffinLimSeconds, config.Repeats));
+            progress.Report(speeds.Count, codec.Name);
+        }
+        progress.Complete();
+        return speeds;
     }
 
     private static FrameModel Build(PerfVariant variant, int size, int layers, Device device)

@@ -12,8 +12,13 @@ public sealed record DataConfig
     /// <summary>Audio files or folders (every audio file inside, recursively, sorted by path).</summary>
     public required IReadOnlyList<string> Audio { get; init; }
 
-    /// <summary>How audio becomes frames: codec, frame length, sample rate and the spectral codecs' settings.</summary>
-    public CodecSettings Codec { get; init; } = new("rfft", 2048, CodecFactory.DefaultSampleRate);
+    /// <summary>
+    /// How audio becomes frames: codec, frame length, sample rate and the spectral codecs' settings.
+    /// By default log-magnitude STFT frames of 1024 samples every 256 (513 features, 86 frames a
+    /// second at 22050 Hz): on a real song the networks learn these far below the mean frame, where
+    /// on packed rfft frames they did not reach it (bench/results/2026-12-01-codec-comparison).
+    /// </summary>
+    public CodecSettings Codec { get; init; } = new("stft", 1024, CodecFactory.DefaultSampleRate);
 
     /// <summary>How features are mapped to model space.</summary>
     public NormalizerKind Normalize { get; init; } = NormalizerKind.ZScore;

@@ -11,7 +11,7 @@ public sealed class DemoCommandTests : IDisposable
 
     private static string[] Tiny(string output) =>
     [
-        "demo", "--out", output, "--seconds", "2", "--sample-rate", "8000", "--frame", "64", "--hidden", "8",
+        "demo", "--out", output, "--seconds", "2", "--codec", "rfft", "--sample-rate", "8000", "--frame", "64", "--hidden", "8",
         "--window", "20", "--stride", "10", "--epochs", "1", "--archs", "rnn,gru", "--layers", "1", "--sample-seconds", "0.5",
         "--seed", "3", "--threads", "1", "--quiet",
     ];

@@ -31,7 +31,7 @@ public sealed class TrainCommandTests : IDisposable
     {
         var options = new List<(string Name, string? Value)>
         {
-            ("--audio", Song), ("--sample-rate", "8000"), ("--frame", "64"), ("--arch", "gru"), ("--hidden", "8"),
+            ("--audio", Song), ("--codec", "rfft"), ("--sample-rate", "8000"), ("--frame", "64"), ("--arch", "gru"), ("--hidden", "8"),
             ("--window", "20"), ("--stride", "20"), ("--epochs", "1"), ("--out", Out), ("--threads", "1"), ("--quiet", null),
         };
         for (int i = 0; i < changes.Length; i++)

@@ -41,6 +41,38 @@ public sealed class PresetsTests
     }
 
     [Fact]
+    public void Should_train_the_quick_preset_on_trains_default_stft_frames()
+    {
+        // Given the quick preset and the 20 s of synthesized track it trains on without --audio
+        var preset = Presets.Quick;
+        var codec = CodecFactory.Create(preset.Data.Codec);
+        int frames = codec.FrameCount(20 * preset.Data.Codec.SampleRate);
+
+        // When its frames and updates are counted
+        long updates = BenchRunner.UpdatesPerModel(preset, [frames]);
+
+        // Then it uses train's default codec (log-magnitude STFT, 1024 samples every 256: 513 features),
+        // 1726 frames of which the last 10 % are held out, and 146 windows of 100 every 10 per epoch
+        Assert.Equal(new DataConfig { Audio = [] }.Codec, preset.Data.Codec);
+        Assert.Equal(("stft", 1024, 256, 513), (codec.Name, codec.FrameLength, ((SpectralCodec)codec).Hop, codec.FeatureCount));
+        Assert.Equal(1726, frames);
+        Assert.Equal((100, 10, 3, 128), (preset.Training.Window, preset.Training.Stride, preset.Training.Epochs, preset.Model.HiddenSize));
+        Assert.Equal(3 * 146L, updates);
+    }
+
+    [Fact]
+    public void Should_keep_the_essay_presets_on_the_essays_fft_frames_whatever_trains_default()
+    {
+        // Given the essay presets; Then their frames are the essay's full complex FFT (1024 and 512
+        // samples, hop = frame), not train's default codec, with no spectral-codec setting
+        Assert.Equal(new CodecSettings("fft", 1024, 22050), Presets.Essay.Data.Codec);
+        Assert.Equal(new CodecSettings("fft", 512, 22050), Presets.EssayCode.Data.Codec);
+        Assert.Equal((Target.Next, 0.1), (Presets.Essay.Data.Target, Presets.Essay.Data.ValidateFraction));
+        Assert.Equal((Target.Reconstruct, 0.0, 1120), (Presets.EssayCode.Data.Target, Presets.EssayCode.Data.ValidateFraction, Presets.EssayCode.Data.MaxFrames));
+        Assert.Equal((OptimizerKind.Adagrad, 1e-3, 0.0, 1024), (Presets.EssayCode.Training.Optimizer, Presets.EssayCode.Training.LearningRate, Presets.EssayCode.Training.Clip, Presets.EssayCode.Model.HiddenSize));
+    }
+
+    [Fact]
     public void Should_size_every_koutnik_model_near_its_budget_with_one_input_and_one_output()
     {
         // Given the koutnik preset's full grid

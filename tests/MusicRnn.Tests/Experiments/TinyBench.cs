@@ -1,4 +1,5 @@
 using MusicRnn.Audio;
+using MusicRnn.Codecs;
 using MusicRnn.Experiments;
 using MusicRnn.Models;
 using MusicRnn.Synthesis;
@@ -15,7 +16,7 @@ internal static class TinyBench
     public static BenchConfig Config(Architecture[] archs, int[] layers) => Presets.Quick with
     {
         TrackSeconds = 2,
-        Data = Presets.Quick.Data with { Codec = Presets.Quick.Data.Codec with { SampleRate = 8000, FrameLength = 64 } },
+        Data = Presets.Quick.Data with { Codec = new CodecSettings("rfft", 64, 8000) },
         Archs = archs,
         Layers = layers,
         Model = new ModelSpec { HiddenSize = 8, Modules = 4 },

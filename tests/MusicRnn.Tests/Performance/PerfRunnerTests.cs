@@ -1,3 +1,4 @@
+using MusicRnn.Codecs;
 using MusicRnn.Performance;
 using static TorchSharp.torch;
 
@@ -20,6 +21,8 @@ public sealed class PerfRunnerTests
             MatmulSize = 64,
             EssayCode = false,
             GenerationFrames = 2,
+            GriffinLimSeconds = 0.25,
+            GriffinLim = [new CodecSettings("stft", 256, 8000) { Hop = 64, PhaseIterations = 2 }, new CodecSettings("mel", 256, 8000) { Hop = 64, MelBands = 16, PhaseIterations = 2 }],
         };
         var folder = Path.Combine(Path.GetTempPath(), "musicrnn-perf-" + Guid.NewGuid().ToString("N"));
 
@@ -28,7 +31,8 @@ public sealed class PerfRunnerTests
         var files = PerfReport.WriteAll(results, folder, "musicrnn perf (test)");
 
         // Then every architecture (and the libtorch references) has one row per size with two
-        // positive runs, the rates follow from the counted work, and all four files exist
+        // positive runs, the rates follow from the counted work, each Griffin-Lim codec has its row
+        // in perf.json and perf.md, and all four files exist
         try
         {
             Assert.Equal(2 * (2 + PerfVariant.LibtorchReferences.Count), results.Cells.Count);
@@ -45,7 +49,13 @@ public sealed class PerfRunnerTests
             foreach (var f in files) Assert.True(new FileInfo(Path.Combine(folder, f)).Length > 0, f);
             var loaded = PerfResults.Load(Path.Combine(folder, PerfResults.FileName));
             Assert.Equal(results.Cells.Count, loaded.Cells.Count);
-            Assert.Contains("CW-RNN", File.ReadAllText(Path.Combine(folder, PerfReport.MarkdownFileName)), StringComparison.Ordinal);
+            Assert.Equal(["stft", "mel"], loaded.GriffinLim.Select(g => g.Codec));
+            Assert.All(loaded.GriffinLim, g => Assert.Equal((2, g.AudioSeconds / (g.Milliseconds.Best / 1000)), (g.Milliseconds.Runs.Count, g.TimesRealTime)));
+            var markdown = File.ReadAllText(Path.Combine(folder, PerfReport.MarkdownFileName));
+            Assert.Contains("CW-RNN", markdown, StringComparison.Ordinal);
+            Assert.Contains("## Griffin-Lim decoding", markdown, StringComparison.Ordinal);
+            foreach (var g in results.GriffinLim)
+                Assert.Contains(FormattableString.Invariant($"| {g.Codec} | 256 | 64 | 8000 | 2 | {g.AudioSeconds:0.0} |"), markdown, StringComparison.Ordinal);
         }
         finally
         {
@@ -62,6 +72,24 @@ public sealed class PerfRunnerTests
         // When it is validated; Then the error names --archs
         var error = Assert.Throws<InputException>(config.Validate);
         Assert.Contains("--archs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_refuse_a_negative_griffin_lim_length_naming_the_option()
+    {
+        // Given a config asking for −1 s of Griffin-Lim decoding; When validated; Then the error names --griffin-lim
+        var error = Assert.Throws<InputException>(new PerfConfig { GriffinLimSeconds = -1 }.Validate);
+        Assert.Contains("--griffin-lim", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Should_time_griffin_lim_of_stft_and_mel_at_the_default_sizes_of_train()
+    {
+        // Given the default perf config; Then it times stft and mel at train's default frame, hop and rate
+        var codec = new MusicRnn.Training.DataConfig { Audio = [] }.Codec;
+        var timed = new PerfConfig().GriffinLim;
+        Assert.Equal(["stft", "mel"], timed.Select(c => c.Name));
+        Assert.All(timed, c => Assert.Equal((codec.FrameLength, codec.Hop, codec.SampleRate), (c.FrameLength, c.Hop, c.SampleRate)));
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class BadInputTests : IDisposable
     {
         // Given arguments with one bad input (training ones made small and quiet)
         var args = arguments.Replace("{d}", _dir.Path, StringComparison.Ordinal).Split(' ').ToList();
-        if (args[0] == "train") args.AddRange(["--sample-rate", "8000", "--frame", "64", "--window", "20", "--epochs", "1", "--quiet"]);
+        if (args[0] == "train") args.AddRange(["--codec", "rfft", "--sample-rate", "8000", "--frame", "64", "--window", "20", "--epochs", "1", "--quiet"]);
 
         // When run
         var result = CliHarness.Run([.. args]);

@@ -37,7 +37,7 @@ public sealed class DamagedCheckpointTests : IDisposable
     private string OptimizerPath => Path.Combine(Folder, Checkpoint.OptimizerFile);
 
     private string[] Train(int epochs, params string[] extra) =>
-        ["train", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--audio", Song, "--sample-rate", "8000", "--frame", "64", "--arch", "gru", "--hidden", "8",
+        ["train", "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--audio", Song, "--codec", "rfft", "--sample-rate", "8000", "--frame", "64", "--arch", "gru", "--hidden", "8",
             "--window", "20", "--stride", "20", "--out", _dir.File("out"), "--threads", "1", "--quiet", .. extra];
 
     /// <summary>Resumes to a second epoch and checks the refusal: exit 2, one line, starting "musicrnn: {file}:" and saying <paramref name="problem"/>.</summary>

@@ -27,7 +27,7 @@ public sealed class DeterminismTests(ITestOutputHelper output) : IDisposable
     }
 
     private static string[] Train(string song, string outDir, int threads, string arch, int hidden, int batch) =>
-        ["train", "--audio", song, "--sample-rate", "8000", "--frame", "128", "--arch", arch, "--hidden", hidden.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["train", "--audio", song, "--codec", "rfft", "--sample-rate", "8000", "--frame", "128", "--arch", arch, "--hidden", hidden.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--window", "20", "--stride", "10", "--batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--epochs", "1",
             "--out", outDir, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "3", "--quiet"];
 

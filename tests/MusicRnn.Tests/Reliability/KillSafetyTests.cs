@@ -27,7 +27,7 @@ public sealed class KillSafetyTests(ITestOutputHelper output) : IDisposable
     /// <summary>Three epochs of a tiny GRU on 4 s of a two-note chord: 33 iterations (a few hundred ms) per epoch.</summary>
     private string[] Train(string outDir, bool resume)
     {
-        string[] args = ["train", "--audio", Song, "--sample-rate", "8000", "--frame", "64", "--arch", "gru", "--hidden", "8",
+        string[] args = ["train", "--audio", Song, "--codec", "rfft", "--sample-rate", "8000", "--frame", "64", "--arch", "gru", "--hidden", "8",
             "--window", "20", "--stride", "15", "--epochs", "3", "--out", outDir, "--threads", "1", "--seed", "7", "--quiet"];
         return resume ? [.. args, "--resume"] : args;
     }

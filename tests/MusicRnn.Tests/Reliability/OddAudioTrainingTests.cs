@@ -48,7 +48,7 @@ public sealed class OddAudioTrainingTests : IDisposable
         string outDir = _dir.File($"out-{kind}-{normalizer}");
 
         // When training on it with that normalizer
-        var result = CliHarness.Run("train", "--audio", song, "--sample-rate", "8000", "--frame", "64", "--arch", "lstm", "--hidden", "8",
+        var result = CliHarness.Run("train", "--audio", song, "--codec", "rfft", "--sample-rate", "8000", "--frame", "64", "--arch", "lstm", "--hidden", "8",
             "--window", "20", "--stride", "20", "--epochs", "2", "--normalize", normalizer, "--out", outDir, "--threads", "1", "--quiet");
 
         // Then it succeeds, and every logged loss and gradient norm, and every saved weight, is finite

@@ -24,7 +24,7 @@ public sealed class OutputLockTests : IDisposable
     private string Out => _dir.File("out");
 
     private string[] Train(params string[] extra) =>
-        ["train", "--audio", Song, "--sample-rate", "8000", "--frame", "64", "--arch", "gru", "--hidden", "8",
+        ["train", "--audio", Song, "--codec", "rfft", "--sample-rate", "8000", "--frame", "64", "--arch", "gru", "--hidden", "8",
             "--window", "20", "--stride", "20", "--epochs", "2", "--out", Out, "--threads", "1", "--quiet", .. extra];
 
     [Fact]

@@ -16,6 +16,19 @@ public sealed class DataConfigTests
     }
 
     [Fact]
+    public void Should_default_to_log_magnitude_stft_frames_of_1024_samples_every_256_at_22050_hz()
+    {
+        // Given the data settings train starts from; When their codec is built
+        var codec = CodecFactory.Create(new DataConfig { Audio = [] }.Codec);
+
+        // Then it is the stft codec: N = 1024, hop N/4, 513 log magnitudes, 32 Griffin-Lim iterations, at 22050 Hz, z-scored next-frame targets with 10 % held out
+        var stft = Assert.IsType<StftCodec>(codec);
+        Assert.Equal((1024, 256, 513, 32), (stft.FrameLength, stft.Hop, stft.FeatureCount, stft.PhaseIterations));
+        var data = new DataConfig { Audio = [] };
+        Assert.Equal((22050, NormalizerKind.ZScore, Target.Next, 0.1), (data.Codec.SampleRate, data.Normalize, data.Target, data.ValidateFraction));
+    }
+
+    [Fact]
     public void Should_expand_a_folder_to_its_audio_files_sorted_by_path()
     {
         // Given a folder with two songs (one in a subfolder) and a text file, plus a song named directly
