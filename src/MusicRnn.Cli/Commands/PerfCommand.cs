@@ -25,12 +25,14 @@ internal static class PerfCommand
         var noEssay = new Option<bool>("--no-essay") { Description = "skip the essay-code training updates" };
         var generate = new Option<int>("--generate") { Description = "frames of free-running generation to time (0 = skip)", DefaultValueFactory = _ => 400 };
         var griffinLim = new Option<double>("--griffin-lim") { Description = "seconds of audio decoded per timed Griffin-Lim run of stft and mel at the default sizes (0 = skip)", DefaultValueFactory = _ => 20 };
+        var samples = new Option<double>("--samples") { Description = "seconds of audio per stream per timed run of the default sample-level model's generation, one row per --archs (0 = skip)", DefaultValueFactory = _ => 2 };
+        var sampleStreams = new Option<int>("--sample-streams") { Description = "streams of the second sample-level generation row", DefaultValueFactory = _ => 4 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
         var command = new Command("perf", "Time every architecture (forward + backward per window, GFLOP/s, fraction of the machine's matmul rate), the essay-code training update against the essay's Table 1, free-running generation against real time, and Griffin-Lim decoding of stft and mel against real time.")
         {
-            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, griffinLim, device, threads, quiet,
+            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, griffinLim, samples, sampleStreams, device, threads, quiet,
         };
         command.SetAction(parsed =>
         {
@@ -48,6 +50,8 @@ internal static class PerfCommand
                 EssayCode = !parsed.GetValue(noEssay),
                 GenerationFrames = parsed.GetValue(generate),
                 GriffinLimSeconds = parsed.GetValue(griffinLim),
+                SampleSeconds = parsed.GetValue(samples),
+                SampleStreams = parsed.GetValue(sampleStreams),
                 Threads = TorchSharp.torch.get_num_threads(),
             };
             config.Validate();

@@ -62,11 +62,12 @@ internal static class TrainCommand
             if (sampleLevel) (songs, shape) = samples.Apply(parsed, songs, shape);
             // Logistic regression predicts in (0, 1), so its features are min-max scaled unless asked otherwise.
             if (!data.NormalizeGiven(parsed) && architecture == Architecture.LogReg) songs = songs with { Normalize = NormalizerKind.MinMax };
+            // What the model predicts decides which codecs fit, so that is said before any codec option is checked.
+            var probe = ObjectiveFactory.For(songs, shape);
             songs.Validate();
 
             // The feature count follows from the codec alone, so the model is checked before any audio is read.
             int features = CodecFactory.Create(songs.Codec).FeatureCount;
-            var probe = ObjectiveFactory.For(songs, shape);
             var spec = shape with
             {
                 Arch = architecture,

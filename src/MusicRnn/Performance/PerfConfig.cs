@@ -35,6 +35,12 @@ public sealed record PerfConfig
     /// <summary>Frames of free-running generation to time (0 = skip).</summary>
     public int GenerationFrames { get; init; } = 400;
 
+    /// <summary>Seconds of audio per stream each timed sample-level generation run makes (0 = skip).</summary>
+    public double SampleSeconds { get; init; } = 2;
+
+    /// <summary>Streams of the second sample-level generation row (the first has one).</summary>
+    public int SampleStreams { get; init; } = 4;
+
     /// <summary>Seconds of audio each timed Griffin-Lim decode rebuilds (0 = skip).</summary>
     public double GriffinLimSeconds { get; init; } = 20;
 
@@ -72,6 +78,10 @@ public sealed record PerfConfig
         if (Warmup < 0) throw InputException.ForOption("--warmup", $"expected 0 or more runs, got {Warmup}");
         if (Repeats < 1) throw InputException.ForOption("--repeats", $"expected at least 1 run, got {Repeats}");
         if (MatmulSize is < 64 or > 16384) throw InputException.ForOption("--matmul", $"expected 64 to 16384, got {MatmulSize}");
+        if (!double.IsFinite(SampleSeconds) || SampleSeconds < 0 || SampleSeconds > 3600)
+            throw InputException.ForOption("--samples", $"expected 0 to 3600 seconds of audio, got {SampleSeconds}");
+        if (SampleStreams is < 1 or > 256)
+            throw InputException.ForOption("--sample-streams", $"expected 1 to 256 streams, got {SampleStreams}");
         if (!double.IsFinite(GriffinLimSeconds) || GriffinLimSeconds < 0 || GriffinLimSeconds > 3600)
             throw InputException.ForOption("--griffin-lim", $"expected 0 to 3600 seconds of audio, got {GriffinLimSeconds}");
         foreach (var codec in GriffinLim)

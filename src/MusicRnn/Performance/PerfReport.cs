@@ -124,6 +124,18 @@ public static class PerfReport
                 md.AppendLine(c, $"| {g.Codec} | {g.FrameLength} | {g.Hop} | {g.SampleRate} | {g.Iterations} | {g.AudioSeconds:0.0} | {g.Milliseconds.Median:0} | {g.Milliseconds.Best:0} | {g.TimesRealTime:0.0} | {g.TimesRealTimeMedian:0.0} |");
             md.AppendLine();
         }
+        if (results.SampleGeneration.Count > 0)
+        {
+            md.AppendLine("## Sample-level generation");
+            md.AppendLine();
+            md.AppendLine("Free-running `generate` of the default sample-level model (16 kHz, 256 levels, frame tier of 256 over frames of 16, MLP of 256) with random weights: the sample tier in SIMD code, the frame tier through its modules once per frame. Real time = the audio of all streams at 16 kHz.");
+            md.AppendLine();
+            md.AppendLine("| frame tier | streams | audio s per stream | median ms | best ms | × real time (best) | × real time (median) |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var g in results.SampleGeneration)
+                md.AppendLine(c, $"| {g.Arch} | {g.Streams} | {g.AudioSeconds:0.0} | {g.Milliseconds.Median:0} | {g.Milliseconds.Best:0} | {g.TimesRealTime:0.00} | {g.TimesRealTimeMedian:0.00} |");
+            md.AppendLine();
+        }
         return md.ToString();
     }
 

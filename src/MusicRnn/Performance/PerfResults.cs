@@ -36,6 +36,9 @@ public sealed record PerfResults
     /// <summary>Griffin-Lim decoding speed of the phase-rebuilding codecs; empty when not asked for (and in perf.json files written before it was measured).</summary>
     public IReadOnlyList<GriffinLimSpeed> GriffinLim { get; init; } = [];
 
+    /// <summary>Sample-level free-running generation speed per frame-tier architecture and stream count; empty when not asked for (and in older perf.json files).</summary>
+    public IReadOnlyList<SampleGenerationSpeed> SampleGeneration { get; init; } = [];
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -63,6 +63,7 @@ public static class PerfRunner
         var essay = config.EssayCode ? MeasureEssay(config, device, progress) : [];
         var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : [];
         var griffinLim = config.GriffinLimSeconds > 0 ? MeasureGriffinLim(config, progress) : [];
+        var samples = config.SampleSeconds > 0 ? MeasureSampleGeneration(config, progress) : [];
         return new PerfResults
         {
             Started = started,
@@ -74,6 +75,7 @@ public static class PerfRunner
             Essay = essay,
             Generation = generation,
             GriffinLim = griffinLim,
+            SampleGeneration = samples,
         };
     }
 
@@ -253,6 +255,27 @@ public static class PerfRunner
             speeds.Add(GriffinLimSpeed.Measure(codec, config.GriffinLimSeconds, config.Repeats));
             progress.Report(speeds.Count, codec.Name);
         }
+        progress.Complete();
+        return speeds;
+    }
+
+    /// <summary>
+    /// Free-running generation of the default sample-level model with each architecture of the run
+    /// as its frame tier, one stream and <see cref="PerfConfig.SampleStreams"/> streams, on the CPU
+    /// (where the sampler runs).
+    /// </summary>
+    private static List<SampleGenerationSpeed> MeasureSampleGeneration(PerfConfig config, IProgressSink progress)
+    {
+        var archs = config.Archs.Select(a => Architectures.Parse(a, "--archs", Architectures.Recurrent)).Distinct().ToList();
+        var streams = config.SampleStreams > 1 ? new[] { 1, config.SampleStreams } : [1];
+        var speeds = new List<SampleGenerationSpeed>();
+        progress.Begin("sample-level generation", archs.Count * streams.Length);
+        foreach (var arch in archs)
+            foreach (int count in streams)
+            {
+                speeds.Add(SampleGenerationSpeed.Measure(arch, count, config.SampleSeconds, config.Repeats));
+                progress.Report(speeds.Count, $"{Architectures.NameOf(arch)} × {count}");
+            }
         progress.Complete();
         return speeds;
     }

@@ -23,6 +23,8 @@ public sealed class PerfRunnerTests
             GenerationFrames = 2,
             GriffinLimSeconds = 0.25,
             GriffinLim = [new CodecSettings("stft", 256, 8000) { Hop = 64, PhaseIterations = 2 }, new CodecSettings("mel", 256, 8000) { Hop = 64, MelBands = 16, PhaseIterations = 2 }],
+            SampleSeconds = 0.05,
+            SampleStreams = 2,
         };
         var folder = Path.Combine(Path.GetTempPath(), "musicrnn-perf-" + Guid.NewGuid().ToString("N"));
 
@@ -54,6 +56,10 @@ public sealed class PerfRunnerTests
             var markdown = File.ReadAllText(Path.Combine(folder, PerfReport.MarkdownFileName));
             Assert.Contains("CW-RNN", markdown, StringComparison.Ordinal);
             Assert.Contains("## Griffin-Lim decoding", markdown, StringComparison.Ordinal);
+            // The sample-level generation rows: each architecture with one stream and with two, real time from the audio made
+            Assert.Equal([("rnn", 1), ("rnn", 2), ("cwrnn", 1), ("cwrnn", 2)], loaded.SampleGeneration.Select(g => (g.Arch, g.Streams)));
+            Assert.All(loaded.SampleGeneration, g => Assert.Equal(g.AudioSeconds * g.Streams / (g.Milliseconds.Best / 1000), g.TimesRealTime, 6));
+            Assert.Contains("## Sample-level generation", markdown, StringComparison.Ordinal);
             foreach (var g in results.GriffinLim)
                 Assert.Contains(FormattableString.Invariant($"| {g.Codec} | 256 | 64 | 8000 | 2 | {g.AudioSeconds:0.0} |"), markdown, StringComparison.Ordinal);
         }
