@@ -103,6 +103,7 @@ internal static class BenchCommand
                 Model = _model.Apply(parsed, preset.Model),
                 Training = _training.Apply(parsed, preset.Training),
             };
+            if (_model.InitGiven(parsed)) c = c with { Inits = new Dictionary<Architecture, RecurrentInit>() };
             if (parsed.GetValue(_seconds) is { } seconds) c = c with { TrackSeconds = seconds };
             if (parsed.GetValue(_archs) is { } archs)
                 c = c with { Archs = List(archs, "--archs").Select(a => Architectures.Parse(a, "--archs", Architectures.Recurrent)).Distinct().ToList() };

@@ -15,6 +15,8 @@ internal sealed class ModelOptions
     private readonly Option<Activation?> _activation = Choice.Of<Activation>("--activation", "rnn/cwrnn nonlinearity");
     private readonly Option<bool?> _peepholes = new("--peepholes") { Description = "lstm peephole connections: true or false (default true)" };
     private readonly Option<GruReset?> _gruReset = Choice.Of<GruReset>("--gru-reset", "gru reset gate before (Cho) or after (cuDNN) the recurrent product");
+    private readonly Option<RecurrentInit?> _init = Choice.Of<RecurrentInit>("--init", "initial weights (identity: rnn/cwrnn U = I; chrono: lstm/gru gate biases, needs --chrono-steps)");
+    private readonly Option<int?> _chronoSteps = new("--chrono-steps") { Description = "chrono init: the longest dependency in steps the gate biases are spread over" };
 
     /// <param name="defaults">The values used when an option is not given, shown in the help; null when they are a preset's.</param>
     public ModelOptions(ModelSpec? defaults)
@@ -29,7 +31,7 @@ internal sealed class ModelOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { _hidden, _modules, _periods, _activation, _peepholes, _gruReset })
+        foreach (Option o in new Option[] { _hidden, _modules, _periods, _activation, _peepholes, _gruReset, _init, _chronoSteps })
             command.Options.Add(o);
     }
 
@@ -46,6 +48,11 @@ internal sealed class ModelOptions
         if (parsed.GetValue(_activation) is { } activation) spec = spec with { Activation = activation };
         if (parsed.GetValue(_peepholes) is { } peepholes) spec = spec with { Peepholes = peepholes };
         if (parsed.GetValue(_gruReset) is { } reset) spec = spec with { GruReset = reset };
+        if (parsed.GetValue(_init) is { } init) spec = spec with { Init = init };
+        if (parsed.GetValue(_chronoSteps) is { } steps) spec = spec with { ChronoSteps = steps };
         return spec;
     }
+
+    /// <summary>Whether <c>--init</c> was given (in <c>bench</c> it replaces a preset's per-architecture choice).</summary>
+    public bool InitGiven(ParseResult parsed) => parsed.GetValue(_init) is not null;
 }

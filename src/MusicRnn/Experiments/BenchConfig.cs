@@ -83,6 +83,13 @@ public sealed record BenchConfig
     /// </summary>
     public ModelSpec Model { get; init; } = new() { HiddenSize = 128 };
 
+    /// <summary>
+    /// Per architecture, the <see cref="ModelSpec.Init"/> that replaces <see cref="Model"/>'s (the
+    /// koutnik preset: identity for the RNN, chrono for LSTM and GRU); empty = the template's for every
+    /// architecture. <c>--init</c> empties it.
+    /// </summary>
+    public IReadOnlyDictionary<Architecture, RecurrentInit> Inits { get; init; } = new Dictionary<Architecture, RecurrentInit>();
+
     /// <summary>Architectures of the grid, in the order they are trained.</summary>
     public IReadOnlyList<Architecture> Archs { get; init; } = [.. Architectures.Recurrent.Select(a => a.Arch)];
 
@@ -140,7 +147,14 @@ public sealed record BenchConfig
     public ModelSpec SpecFor(GridCell cell, int features)
     {
         // A sample-level model reads one level and predicts one logit per level.
-        var spec = Model with { Arch = cell.Arch, Layers = cell.Layers, InputSize = features, OutputSize = Model.SampleLevel?.Levels ?? features };
+        var spec = Model with
+        {
+            Arch = cell.Arch,
+            Layers = cell.Layers,
+            InputSize = features,
+            OutputSize = Model.SampleLevel?.Levels ?? features,
+            Init = Inits.TryGetValue(cell.Arch, out var init) ? init : Model.Init,
+        };
         long? budget = cell.Budget ?? (Match == SizeMatch.Params ? ParameterBudget ?? ReferenceBudget(cell.Layers, features) : null);
         return budget is { } p ? spec with { HiddenSize = Models.ParameterBudget.MatchHidden(spec, p) } : spec;
     }

@@ -432,6 +432,12 @@ public sealed record ModelSummary
     /// <summary>GRU only: "before" or "after"; null for other architectures.</summary>
     public string? GruReset { get; init; }
 
+    /// <summary>The initialisation when not the default ("identity", "chrono"); null for the default.</summary>
+    public string? Init { get; init; }
+
+    /// <summary>With chrono initialisation: T_max in steps; null otherwise.</summary>
+    public int? ChronoSteps { get; init; }
+
     /// <summary>CW-RNN only: modules; null for other architectures.</summary>
     public int? Modules { get; init; }
 
@@ -453,6 +459,8 @@ public sealed record ModelSummary
             Activation = recurrentTanh ? spec.Activation.ToString().ToLowerInvariant() : null,
             Peepholes = spec.Arch == Architecture.Lstm ? spec.Peepholes : null,
             GruReset = spec.Arch == Architecture.Gru ? spec.GruReset.ToString().ToLowerInvariant() : null,
+            Init = spec.Init == RecurrentInit.Default ? null : spec.Init.ToString().ToLowerInvariant(),
+            ChronoSteps = spec.Init == RecurrentInit.Chrono ? spec.ChronoSteps : null,
             Modules = spec.Arch == Architecture.CwRnn ? spec.Modules : null,
             Periods = spec.Arch == Architecture.CwRnn ? Enumerable.Range(0, spec.Modules).Select(spec.PeriodOf).ToList() : null,
         };

@@ -67,11 +67,21 @@ public static class Presets
     public const int EssayCodeStarts = 1024;
 
     /// <summary>
-    /// Koutník et al. (2014), sequence generation: a 320-sample excerpt of the song scaled to
-    /// [-1, 1] is the target, the input is a constant 1 at every step, the one sequence is trained
-    /// by full BPTT over all 320 steps (one update per epoch), and the models are sized to
-    /// parameter budgets of about 100, 250, 500 and 1000. The figure is normalized MSE.
+    /// Koutník et al. (2014), "A Clockwork RNN", §4.1, sequence generation: a 320-sample excerpt of
+    /// the song scaled to [-1, 1] is the target, the input is a constant 1 at every step, the one
+    /// sequence is trained by full BPTT over all 320 steps (one update per epoch), one hidden layer
+    /// and a linear output unit, and the models are sized to parameter budgets of about 100, 250,
+    /// 500 and 1000. The figure is normalized MSE (docs/findings.md, "Koutník's sequence task").
     /// </summary>
+    /// <remarks>
+    /// Where it follows the paper: the task, the budgets, 2000 epochs, the CW-RNN's N(0, 0.1²)
+    /// weights. Where it does not, and why: the paper trains every network by SGD with momentum 0.95
+    /// (learning rate 3·10⁻⁴ for RNN and CW-RNN, 3·10⁻⁵ for the LSTM, whose forget-gate bias starts at
+    /// 5) and reports that the RNN fails; here every architecture must learn, so every model gets
+    /// Adam at 10⁻³ (at 10⁻² the tanh RNN stays at the mean, normalized MSE 1), the RNN starts from
+    /// the identity recurrence (<see cref="RecurrentInit.Identity"/>) and LSTM and GRU from chrono
+    /// gate biases spread over the excerpt's 320 steps (<see cref="RecurrentInit.Chrono"/>).
+    /// </remarks>
     public static BenchConfig Koutnik { get; } = new()
     {
         Preset = "koutnik",
@@ -79,11 +89,18 @@ public static class Presets
         TrackSeconds = 4,
         // The sequence task reads the song itself (at this rate); it has no frames to make.
         Data = Frames("raw", 2) with { Target = Target.Reconstruct, ValidateFraction = 0, Normalize = Codecs.NormalizerKind.None },
+        Model = new ModelSpec { ChronoSteps = KoutnikExcerpt },
+        Inits = new Dictionary<Architecture, RecurrentInit>
+        {
+            [Architecture.Rnn] = RecurrentInit.Identity,
+            [Architecture.Lstm] = RecurrentInit.Chrono,
+            [Architecture.Gru] = RecurrentInit.Chrono,
+        },
         Layers = [1],
         Budgets = [100, 250, 500, 1000],
-        Training = new TrainingConfig { Window = 320, Stride = 320, Epochs = 500, Optimizer = OptimizerKind.Adam, LearningRate = 1e-2, Clip = 1.0 },
+        Training = new TrainingConfig { Window = KoutnikExcerpt, Stride = KoutnikExcerpt, Epochs = 2000, Optimizer = OptimizerKind.Adam, LearningRate = 1e-3, Clip = 1.0 },
         SampleSeconds = 0,
-        ExcerptSamples = 320,
+        ExcerptSamples = KoutnikExcerpt,
         Threads = 1,
     };
 
@@ -115,6 +132,9 @@ public static class Presets
         Training = SampleLevelDefaults.Training with { Epochs = 20 },
         SampleSeconds = 10,
     };
+
+    /// <summary>Samples in the koutnik preset's target (Koutník et al.: 320).</summary>
+    public const int KoutnikExcerpt = 320;
 
     /// <summary>The data settings of a preset: the given codec and frame at 22050 Hz, audio filled in by the run.</summary>
     private static DataConfig Frames(string codec, int frame) =>

@@ -138,6 +138,16 @@ internal static class SequenceRunner
         return result;
     }
 
+    /// <summary>"rnn identity, lstm chrono over 320 steps, …": each architecture's initialisation, in grid order.</summary>
+    private static string InitsOf(BenchConfig config) => string.Join(", ", config.Archs.Select(arch =>
+    {
+        var spec = config.SpecFor(new GridCell(arch, 1), 1);
+        string name = spec.Init.ToString().ToLowerInvariant();
+        return spec.Init == RecurrentInit.Chrono
+            ? string.Create(CultureInfo.InvariantCulture, $"{Architectures.NameOf(arch)} {name} over {spec.ChronoSteps} steps")
+            : $"{Architectures.NameOf(arch)} {name}";
+    }));
+
     private static BenchSettings SettingsOf(BenchConfig config, string file, int start, Objective objective)
     {
         var c = CultureInfo.InvariantCulture;
@@ -163,6 +173,7 @@ internal static class SequenceRunner
                 ["excerpt"] = $"{config.ExcerptSamples.ToString(c)} samples from sample {start.ToString(c)}, scaled to [-1, 1]",
                 ["clip"] = config.Training.Clip.ToString("R", c),
                 ["size"] = BenchRunner.SizeOf(config),
+                ["init"] = InitsOf(config),
             },
         };
     }

@@ -36,6 +36,28 @@ public enum GruReset
 }
 
 /// <summary>
+/// How a recurrent layer's weights start (<see cref="RecurrentLayers.ResetParameters"/>). Every
+/// choice but <see cref="Default"/> belongs to some architectures only (<see cref="ModelSpec.Validate"/>).
+/// </summary>
+public enum RecurrentInit
+{
+    /// <summary>libtorch's uniform ±1/√H (LSTM forget bias +1), the CW-RNN's N(0, 0.1²) of Koutník et al.</summary>
+    Default,
+
+    /// <summary>
+    /// RNN and CW-RNN: U = I, W ~ N(0, 0.1²), biases 0 (Le, Jaitly &amp; Hinton 2015, the IRNN), so the
+    /// state neither fades nor explodes at the start and gradients reach back over the whole sequence.
+    /// </summary>
+    Identity,
+
+    /// <summary>
+    /// LSTM and GRU: the gate biases of Tallec &amp; Ollivier (2018), "chrono initialization", so the
+    /// units start with memory spans spread up to <see cref="ModelSpec.ChronoSteps"/> steps.
+    /// </summary>
+    Chrono,
+}
+
+/// <summary>
 /// Everything needed to build a model with freshly initialised weights. Saved in every
 /// checkpoint's config.json, so a checkpoint rebuilds its own model.
 /// </summary>
@@ -71,6 +93,16 @@ public sealed record ModelSpec
     /// <summary>CW-RNN only: number of modules the hidden layer is split into.</summary>
     public int Modules { get; init; } = 8;
 
+    /// <summary>How the recurrent weights start; <see cref="RecurrentInit.Default"/> for every preset but koutnik.</summary>
+    public RecurrentInit Init { get; init; } = RecurrentInit.Default;
+
+    /// <summary>
+    /// With <see cref="RecurrentInit.Chrono"/>: T_max, the longest dependency in steps the gate biases are
+    /// spread over (at least 3: the biases are log U(1, T_max − 1)). It has no default: it is the
+    /// task's (the koutnik preset's is its excerpt's length).
+    /// </summary>
+    public int ChronoSteps { get; init; }
+
     /// <summary>
     /// A sample-level model (SampleRNN): the recurrent stack above (arch, hidden, layers …) is its
     /// frame tier, and this says the rest. Null for a frame model.
@@ -93,6 +125,12 @@ public sealed record ModelSpec
             if (!Architectures.Of(Arch).Recurrent)
                 throw InputException.ForOption("--arch", $"a sample-level model's frame tier is recurrent (rnn, lstm, gru, cwrnn), got {Architectures.NameOf(Arch)}");
         }
+        if (Init == RecurrentInit.Identity && Arch is not (Architecture.Rnn or Architecture.CwRnn))
+            throw InputException.ForOption("--init", $"identity initializes the rnn and cwrnn recurrence, not {Architectures.NameOf(Arch)}");
+        if (Init == RecurrentInit.Chrono && Arch is not (Architecture.Lstm or Architecture.Gru))
+            throw InputException.ForOption("--init", $"chrono initializes lstm and gru gate biases, not {Architectures.NameOf(Arch)}");
+        if (Init == RecurrentInit.Chrono && ChronoSteps < 3)
+            throw InputException.ForOption("--chrono-steps", $"chrono needs the longest dependency to remember, at least 3 steps (e.g. the window), got {ChronoSteps}");
         if (Periods is not null && Arch != Architecture.CwRnn)
             throw InputException.ForOption("--periods", $"periods belong to the Clockwork RNN (--arch cwrnn), not to {Arch.ToString().ToLowerInvariant()}");
         if (Arch == Architecture.CwRnn)

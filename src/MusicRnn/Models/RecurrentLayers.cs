@@ -62,6 +62,18 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
     /// does so too and bias_hh starts at 0, so the summed bias has the paper's spread;
     /// weight_hh's masked (faster → slower) entries are set to exactly 0.</item>
     /// </list>
+    /// <see cref="ModelSpec.Init"/> replaces some of these (the default draws above stay bit-identical):
+    /// <list type="bullet">
+    /// <item><see cref="RecurrentInit.Identity"/> (RNN, CW-RNN; Le, Jaitly &amp; Hinton 2015, A simple way to
+    /// initialize recurrent networks of rectified linear units): U = I (for the CW-RNN the mask keeps
+    /// the diagonal), W ~ N(0, 0.1²), b_W = b_U = 0. With U = I, ∂h_t/∂h_{t−1} = diag(φ′) starts
+    /// near I, so the gradient of a late error reaches the first steps.</item>
+    /// <item><see cref="RecurrentInit.Chrono"/> (LSTM, GRU; Tallec &amp; Ollivier 2018, Can recurrent
+    /// neural networks warp time?): per unit b_f ~ log U(1, T_max − 1) and b_i = −b_f for the LSTM;
+    /// the GRU's z, the gate that keeps h_{t−1} in h_t = (1 − z) n + z h_{t−1}, gets
+    /// b_z ~ log U(1, T_max − 1). A unit with gate bias log τ forgets over about τ steps, so the
+    /// spans are spread up to T_max. The value goes in bias_ih; bias_hh's block is 0.</item>
+    /// </list>
     /// </remarks>
     public static void ResetParameters(nn.Module rnn, ModelSpec spec)
     {
@@ -92,6 +104,45 @@ internal sealed class RecurrentLayers : nn.Module<Tensor, ModelState, (Tensor Ou
                 using var value = (name.StartsWith("bias_ih", StringComparison.Ordinal) ? 1.0 : 0.0).ToScalar();
                 forget.fill_(value);
             }
+        }
+        if (spec.Init == RecurrentInit.Identity) Identity(rnn, spec);
+        if (spec.Init == RecurrentInit.Chrono) Chrono(rnn, spec);
+    }
+
+    private static void Identity(nn.Module rnn, ModelSpec spec)
+    {
+        foreach (var (name, p) in rnn.named_parameters())
+        {
+            if (name.StartsWith("weight_hh", StringComparison.Ordinal))
+            {
+                using var eye = torch.eye(spec.HiddenSize, dtype: p.dtype, device: p.device);
+                p.copy_(eye);
+            }
+            else if (name.StartsWith("weight_ih", StringComparison.Ordinal))
+                nn.init.normal_(p, 0, 0.1);
+            else if (name.StartsWith("bias_", StringComparison.Ordinal))
+                p.zero_();
+        }
+    }
+
+    private static void Chrono(nn.Module rnn, ModelSpec spec)
+    {
+        var hidden = spec.HiddenSize;
+        // Gate blocks: LSTM (i, f, g, o), the memory gate f at [H, 2H) and the input gate i at [0, H);
+        // GRU (r, z, n), the memory gate z at [H, 2H).
+        for (var k = 0; k < spec.Layers; k++)
+        {
+            var ih = rnn.get_parameter($"bias_ih_l{k}") ?? throw new InvalidOperationException($"recurrent parameter bias_ih_l{k} is missing");
+            var hh = rnn.get_parameter($"bias_hh_l{k}") ?? throw new InvalidOperationException($"recurrent parameter bias_hh_l{k} is missing");
+            using var spans = torch.empty(hidden, dtype: ih.dtype, device: ih.device);
+            nn.init.uniform_(spans, 1, spec.ChronoSteps - 1);
+            using var memory = spans.log();
+            using (var f = ih.narrow(0, hidden, hidden)) f.copy_(memory);
+            using (var f = hh.narrow(0, hidden, hidden)) f.zero_();
+            if (spec.Arch != Architecture.Lstm) continue;
+            using var input = memory.neg();
+            using (var i = ih.narrow(0, 0, hidden)) i.copy_(input);
+            using (var i = hh.narrow(0, 0, hidden)) i.zero_();
         }
     }
 

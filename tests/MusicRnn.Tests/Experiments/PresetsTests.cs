@@ -89,6 +89,31 @@ public sealed class PresetsTests
     }
 
     [Fact]
+    public void Should_start_koutnik_rnns_from_identity_and_gated_models_from_chrono_and_every_other_preset_from_the_default()
+    {
+        // Given every preset's grid
+        // When each cell's model is sized
+        var inits = Presets.Names.Select(Presets.Get)
+            .SelectMany(p => p.Cells().Select(c => (p.Preset, c.Arch, Spec: p.SpecFor(c, 1)))).ToList();
+
+        // Then koutnik's RNN starts from the identity, its LSTM and GRU from chrono biases over its
+        // 320-step excerpt, its CW-RNN from the paper's Gaussian, and every model of the other presets
+        // from the default
+        foreach (var (preset, arch, spec) in inits)
+        {
+            var expected = (preset, arch) switch
+            {
+                ("koutnik", Architecture.Rnn) => RecurrentInit.Identity,
+                ("koutnik", Architecture.Lstm or Architecture.Gru) => RecurrentInit.Chrono,
+                _ => RecurrentInit.Default,
+            };
+            Assert.Equal(expected, spec.Init);
+            spec.Validate();
+        }
+        Assert.Equal(Presets.Koutnik.ExcerptSamples, Presets.Koutnik.Model.ChronoSteps);
+    }
+
+    [Fact]
     public void Should_refuse_an_unknown_preset_naming_the_option()
     {
         // Given a preset name that does not exist

@@ -28,4 +28,20 @@ public sealed class ModelSpecTests
         spec.Validate();
         Assert.Equal(5, spec.PeriodOf(2));
     }
+
+    [Theory]
+    [InlineData(Architecture.Lstm, RecurrentInit.Identity, 320, "--init:")]
+    [InlineData(Architecture.Rnn, RecurrentInit.Chrono, 320, "--init:")]
+    [InlineData(Architecture.Gru, RecurrentInit.Chrono, 0, "--chrono-steps:")]
+    public void Should_refuse_an_init_the_architecture_does_not_have(Architecture arch, RecurrentInit init, int steps, string option)
+    {
+        // Given a spec whose initialisation does not fit it (identity for an LSTM, chrono for an RNN, chrono with no span)
+        var spec = new ModelSpec { Arch = arch, InputSize = 1, OutputSize = 1, HiddenSize = 8, Init = init, ChronoSteps = steps };
+
+        // When it is validated
+        var e = Assert.Throws<InputException>(spec.Validate);
+
+        // Then the option at fault is named
+        Assert.StartsWith(option, e.Message);
+    }
 }

@@ -64,4 +64,61 @@ public sealed class RecurrentLayersTests
         var std = Math.Sqrt(allowed.Sum(x => x * x) / allowed.Length);
         Assert.InRange(std, 0.09, 0.11);
     }
+
+    [Theory]
+    [InlineData(Architecture.Rnn, Kernel.Fastest)]
+    [InlineData(Architecture.Rnn, Kernel.Reference)]
+    [InlineData(Architecture.CwRnn, Kernel.Fastest)]
+    public void Should_start_the_identity_init_from_the_identity_recurrence_and_zero_biases(Architecture arch, Kernel kernel)
+    {
+        // Given a freshly built identity-initialised 2-layer network of 32 units (4 CW-RNN modules)
+        manual_seed(5);
+        var spec = new ModelSpec { Arch = arch, InputSize = 64, OutputSize = 2, HiddenSize = 32, Layers = 2, Modules = 4, Init = RecurrentInit.Identity };
+        var model = ModelFactory.Create(spec, kernel);
+
+        for (var k = 0; k < 2; k++)
+        {
+            // When its recurrent parameters are read
+            var u = Param(model, $"rnn.weight_hh_l{k}").data<float>().ToArray();
+            var w = Param(model, $"rnn.weight_ih_l{k}").data<float>().Select(x => (double)x).ToArray();
+            var biases = Param(model, $"rnn.bias_ih_l{k}").data<float>().ToArray().Concat(Param(model, $"rnn.bias_hh_l{k}").data<float>().ToArray());
+
+            // Then U is exactly I, both biases are exactly 0, and W has the standard deviation 0.1
+            Assert.All(Enumerable.Range(0, 32 * 32), i => Assert.Equal(i / 32 == i % 32 ? 1f : 0f, u[i]));
+            Assert.All(biases, b => Assert.Equal(0f, b));
+            Assert.InRange(Math.Sqrt(w.Sum(x => x * x) / w.Length), 0.09, 0.11);
+        }
+    }
+
+    [Theory]
+    [InlineData(Architecture.Lstm, true)]
+    [InlineData(Architecture.Lstm, false)]
+    [InlineData(Architecture.Gru, false)]
+    public void Should_spread_the_chrono_memory_gate_biases_over_log_1_to_log_t_minus_1(Architecture arch, bool peepholes)
+    {
+        // Given a freshly built chrono-initialised 2-layer network of 200 units over T_max = 320 steps
+        manual_seed(6);
+        const int h = 200;
+        var spec = new ModelSpec { Arch = arch, InputSize = 1, OutputSize = 1, HiddenSize = h, Layers = 2, Peepholes = peepholes, Init = RecurrentInit.Chrono, ChronoSteps = 320 };
+        var model = ModelFactory.Create(spec);
+
+        for (var k = 0; k < 2; k++)
+        {
+            // When the two bias vectors are summed gate by gate
+            var bias = Param(model, $"rnn.bias_ih_l{k}").data<float>().ToArray()
+                .Zip(Param(model, $"rnn.bias_hh_l{k}").data<float>().ToArray(), (a, b) => a + b).ToArray();
+            var memory = bias[h..(2 * h)];
+
+            // Then the memory gate's (LSTM f, GRU z) spans e^b are uniform on [1, 319] (200 draws: a mean
+            // within 4 standard errors of 160, both ends reached), the LSTM's input gate is its
+            // negative, and the other gates keep the default ±2/√H
+            var spans = memory.Select(b => Math.Exp(b)).ToArray();
+            Assert.All(spans, t => Assert.InRange(t, 1 - 1e-4, 319 * (1 + 1e-5)));
+            Assert.InRange(spans.Average(), 160 - 4 * 6.5, 160 + 4 * 6.5);
+            Assert.True(spans.Min() < 40 && spans.Max() > 280, $"{spans.Min()} … {spans.Max()}");
+            var rest = arch == Architecture.Lstm ? bias[(2 * h)..] : bias[..h].Concat(bias[(2 * h)..]).ToArray();
+            Assert.All(rest, b => Assert.InRange(Math.Abs(b), 0, 2 / Math.Sqrt(h)));
+            if (arch == Architecture.Lstm) Assert.Equal(memory.Select(b => -b), bias[..h]);
+        }
+    }
 }
