@@ -25,7 +25,7 @@ internal static class PerfCommand
         var noEssay = new Option<bool>("--no-essay") { Description = "skip the essay-code training updates" };
         var generate = new Option<int>("--generate") { Description = "frames of free-running generation to time (0 = skip)", DefaultValueFactory = _ => 400 };
         var griffinLim = new Option<double>("--griffin-lim") { Description = "seconds of audio decoded per timed Griffin-Lim run of stft and mel at the default sizes (0 = skip)", DefaultValueFactory = _ => 20 };
-        var samples = new Option<double>("--samples") { Description = "seconds of audio per stream per timed run of the default sample-level model's generation, one row per --archs (0 = skip)", DefaultValueFactory = _ => 2 };
+        var samples = new Option<double>("--samples") { Description = "seconds of audio per stream per timed run of the default sample-level model's generation, a row per frame tier (rnn, lstm, gru, cwrnn) (0 = skip)", DefaultValueFactory = _ => 2 };
         var sampleStreams = new Option<int>("--sample-streams") { Description = "streams of the second sample-level generation row", DefaultValueFactory = _ => 4 };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();

@@ -91,6 +91,8 @@ internal sealed class SampleLevelSampler
         ModelState current = state;
         long clock = state.Clock;
         Read(current, previous, condition);
+        // One region without collections per chunk, not per frame: starting one costs more than a frame's work.
+        var quiet = NoCollection.Begin(NoCollection.StepBudget);
         try
         {
             for (long n = 0; n < count; n++)
@@ -124,14 +126,18 @@ internal sealed class SampleLevelSampler
                 held++;
                 if (++filled == chunk)
                 {
+                    quiet.Dispose();
                     sink(output.AsMemory(0, filled * streams));
                     filled = 0;
+                    quiet = NoCollection.Begin(NoCollection.StepBudget);
                 }
             }
+            quiet.Dispose();
             if (filled > 0) sink(output.AsMemory(0, filled * streams));
         }
         finally
         {
+            quiet.Dispose();
             if (!ReferenceEquals(current, state)) current.Dispose();
         }
     }

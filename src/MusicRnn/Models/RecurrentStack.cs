@@ -47,12 +47,14 @@ internal sealed class RecurrentStack
     /// <summary>Runs the stack over a window: the top layer's h_t [T, B, H] and the state after it.</summary>
     /// <param name="input">The window's inputs, [T, B, I].</param>
     /// <param name="state">The stack's state at the window's start (its clock counts the stack's steps).</param>
-    public (Tensor Hidden, ModelState State) Run(Tensor input, ModelState state) => Module switch
+    /// <param name="singleSteps">The caller steps one frame at a time without gradients (a sampler):
+    /// libtorch's fused kernel then beats the window function, whose setup is paid per call.</param>
+    public (Tensor Hidden, ModelState State) Run(Tensor input, ModelState state, bool singleSteps = false) => Module switch
     {
         RecurrentLayers layers => layers.forward(input, state),
         // On the CPU the window function beats libtorch's kernel for these (measured by
         // musicrnn perf); the fused module keeps the names and runs on CUDA.
-        _ when cpuCell is not null && input.device.type == DeviceType.CPU =>
+        _ when cpuCell is not null && input.device.type == DeviceType.CPU && !singleSteps =>
             RecurrentLayers.RunStack(Module, cpuCell, Spec.Layers, false, input, state),
         LSTM lstm => Fused(lstm, input, state),
         GRU gru => Fused(input, state, gru.forward),

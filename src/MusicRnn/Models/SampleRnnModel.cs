@@ -111,7 +111,7 @@ internal sealed class SampleRnnModel : FrameModel
     {
         long steps = input.shape[0], batch = input.shape[1];
         state ??= InitialState(batch, input.device, input.dtype);
-        var (condition, context, next) = Tiers(input, state);
+        var (condition, context, next) = Tiers(input, state, sampling: false);
 
         // The sample tier: the F levels before each target, each through its own embedding rows.
         using var one = 1.ToScalar();
@@ -139,7 +139,7 @@ internal sealed class SampleRnnModel : FrameModel
     /// The state after <paramref name="input"/> [T, B, 1] without the sample tier's outputs: how a
     /// sampler that computes the sample tier itself advances the tiers above it, once per frame.
     /// </summary>
-    internal ModelState Advance(Tensor input, ModelState state) => Tiers(input, state).State;
+    internal ModelState Advance(Tensor input, ModelState state) => Tiers(input, state, sampling: true).State;
 
     /// <summary>
     /// What a sampler reads from a state: the conditioning of the current frame's targets [B, F, D]
@@ -166,9 +166,11 @@ internal sealed class SampleRnnModel : FrameModel
     /// <summary>
     /// The tiers above the sample tier over a window: the conditioning of every target [T, B, D]
     /// (null with one tier), the window's levels after the ones before it [history + T, B], and
-    /// the state after the window.
+    /// the state after the window. A sampler (<paramref name="sampling"/>) steps a frame at a time
+    /// and reads the conditioning from the state, so the stacks take their single-step kernel and no
+    /// per-target conditioning is laid out.
     /// </summary>
-    private (Tensor? Condition, Tensor Context, ModelState State) Tiers(Tensor input, ModelState state)
+    private (Tensor? Condition, Tensor Context, ModelState State) Tiers(Tensor input, ModelState state, bool sampling)
     {
         long steps = input.shape[0], batch = input.shape[1];
         var (frames, top, past, frameCondition, topCondition) = Unpack(state);
@@ -188,7 +190,7 @@ internal sealed class SampleRnnModel : FrameModel
             {
                 var windows = context.narrow(0, history - sinceFrame, ticks * ratio * frame)
                     .view(ticks, ratio * frame, batch).permute(0, 2, 1);                           // [J, B, R·F]
-                var (g, next) = topStack.Run(Scaled(windows), top!);                               // [J, B, H]
+                var (g, next) = topStack.Run(Scaled(windows), top!, sampling);                     // [J, B, H]
                 top = next;
                 var upsampled = top_upsample!.forward(g).view(ticks, batch, ratio, hidden);
                 conditions = cat([conditions, upsampled], 0);
@@ -210,14 +212,14 @@ internal sealed class SampleRnnModel : FrameModel
                     .view(ticks, frame, batch).permute(0, 2, 1));                                  // [J, B, F]
                 if (topStack is not null)
                     samples = cat([samples, topPerFrame!.narrow(1, topOffset, ticks).permute(1, 0, 2)], 2);
-                var (h, next) = frameStack.Run(samples, frames!);                                  // [J, B, H]
+                var (h, next) = frameStack.Run(samples, frames!, sampling);                        // [J, B, H]
                 frames = next;
                 var upsampled = frame_upsample!.forward(h).view(ticks, batch, frame, mlp);
                 conditions = cat([conditions, upsampled], 0);
                 frameCondition = upsampled[ticks - 1];
             }
             // Target s = t + 1 sits at (s − start of the carried frame) in the conditionings laid end to end.
-            condition = conditions.permute(1, 0, 2, 3).reshape(batch, -1, mlp)
+            if (!sampling) condition = conditions.permute(1, 0, 2, 3).reshape(batch, -1, mlp)
                 .narrow(1, sinceFrame + 1, steps).transpose(0, 1);                               // [T, B, D]
         }
 

@@ -57,7 +57,7 @@ public sealed class PerfRunnerTests
             Assert.Contains("CW-RNN", markdown, StringComparison.Ordinal);
             Assert.Contains("## Griffin-Lim decoding", markdown, StringComparison.Ordinal);
             // The sample-level generation rows: each architecture with one stream and with two, real time from the audio made
-            Assert.Equal([("rnn", 1), ("rnn", 2), ("cwrnn", 1), ("cwrnn", 2)], loaded.SampleGeneration.Select(g => (g.Arch, g.Streams)));
+            Assert.Equal([("rnn", 1), ("rnn", 2), ("lstm", 1), ("lstm", 2), ("gru", 1), ("gru", 2), ("cwrnn", 1), ("cwrnn", 2)], loaded.SampleGeneration.Select(g => (g.Arch, g.Streams)));
             Assert.All(loaded.SampleGeneration, g => Assert.Equal(g.AudioSeconds * g.Streams / (g.Milliseconds.Best / 1000), g.TimesRealTime, 6));
             Assert.Contains("## Sample-level generation", markdown, StringComparison.Ordinal);
             foreach (var g in results.GriffinLim)
