@@ -48,12 +48,15 @@ internal sealed class LinearPredictionBaseline(FrameObjective objective) : Basel
         (int Order, double Ridge, double Loss) best = (0, 0, double.PositiveInfinity);
         foreach (int k in Orders.Where(k => k * features <= MaxInputs))
         {
+            // Each order's rows and normal equations are freed before the next: memory stays that of one fit.
+            using var orderScope = NewDisposeScope();
             var fitRanges = songs.Select(s => (s, From: 0, To: InnerSplit(s))).ToList();
             var scoreRanges = songs.Select(s => (s, From: InnerSplit(s), To: s.TailStart)).ToList();
             var normal = Normal(fitRanges, k, shift);
             if (normal is null) continue;
             foreach (double rho in Ridges)
             {
+                using var ridgeScope = NewDisposeScope();
                 var model = Solve(normal.Value, rho, k * features);
                 if (model is null) continue;
                 var score = Score(model.Value, scoreRanges, k, shift);
@@ -117,6 +120,7 @@ internal sealed class LinearPredictionBaseline(FrameObjective objective) : Basel
         var total = default(MetricSum);
         foreach (var (song, from, to) in ranges)
         {
+            using var songScope = NewDisposeScope();
             if (Rows(song, from, to, k, shift) is not { } rows) continue;
             using var one = 1.ToScalar();
             total += objective.Score(rows.X.matmul(model.W).add(model.B, one), rows.Y);
