@@ -18,16 +18,16 @@ internal sealed class SampleOptions
     private readonly Option<string?> _quantize = new("--quantize") { Description = "samples: how samples become levels: mulaw or linear (default mulaw)" };
     private readonly Option<int?> _mlp = new("--mlp") { Description = "samples: width of the sample tier's MLP and embeddings (default 256)" };
 
+    private Option[] All => [_frame, _tiers, _topRatio, _levels, _quantize, _mlp];
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { _frame, _tiers, _topRatio, _levels, _quantize, _mlp })
-            command.Options.Add(o);
+        foreach (var o in All) command.Options.Add(o);
     }
 
     /// <summary>The option given among these, for a frame model that must refuse it; null when none was.</summary>
-    public string? FirstGiven(ParseResult parsed) =>
-        new Option[] { _frame, _tiers, _topRatio, _levels, _quantize, _mlp }.FirstOrDefault(o => parsed.GetResult(o) is not null)?.Name;
+    public string? FirstGiven(ParseResult parsed) => All.FirstOrDefault(o => parsed.GetResult(o) is not null)?.Name;
 
     /// <summary><paramref name="data"/> and <paramref name="spec"/> with every given option put in its place (not validated).</summary>
     public (DataConfig Data, ModelSpec Spec) Apply(ParseResult parsed, DataConfig data, ModelSpec spec)

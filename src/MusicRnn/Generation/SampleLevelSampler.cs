@@ -85,7 +85,7 @@ internal sealed class SampleLevelSampler
         var row = new float[streams * width];
         var logits = new float[streams * levels];
         var hidden = new float[2 * width];
-        var pending = new int[frame * streams];
+        var pending = new float[frame * streams];   // the frame's levels as the tiers read them, [held, B]
         var output = new int[chunk * streams];
         int held = 0, filled = 0;
         ModelState current = state;
@@ -143,10 +143,10 @@ internal sealed class SampleLevelSampler
     }
 
     /// <summary>The state after the frame's <paramref name="held"/> levels of every stream.</summary>
-    private ModelState Advance(ModelState state, int[] pending, int held, int streams)
+    private ModelState Advance(ModelState state, float[] pending, int held, int streams)
     {
         using var work = TensorWork.Begin();
-        var input = tensor(pending.AsSpan(0, held * streams).ToArray().Select(l => (float)l).ToArray(), [held, streams, 1]);
+        var input = tensor(pending.AsSpan(0, held * streams).ToArray(), [held, streams, 1]);
         return model.Advance(input, state).Detach().MoveToOuterDisposeScope();
     }
 
