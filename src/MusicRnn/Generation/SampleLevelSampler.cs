@@ -5,10 +5,11 @@ using static TorchSharp.torch;
 namespace MusicRnn.Generation;
 
 /// <summary>
-/// Free-running generation of a sample-level model (docs/ARCHITECTURE.md, "Generation"): the sample
-/// tier computed in managed SIMD code over weights copied once out of its modules, the tiers above
-/// it through the model's own modules once per frame. A step through the module's forward costs a
-/// dozen TorchSharp calls for a few hundred thousand multiply-adds; one sample here costs none.
+/// Free-running generation of a sample-level model (docs/ARCHITECTURE.md, "Generation") in managed
+/// SIMD code over weights copied once out of its modules: the sample tier per sample, the frame
+/// tier (<see cref="ManagedFrameTier"/>) once per frame. A step through the modules' forward costs
+/// dozens of TorchSharp calls for a few hundred thousand multiply-adds; a sample here costs none.
+/// A three-tier model's tiers above the sample tier still step through its modules, once per frame.
 /// </summary>
 /// <remarks>
 /// Per sample and stream, with the previous F levels x and the conditioning row c of the target
@@ -17,23 +18,25 @@ namespace MusicRnn.Generation;
 ///     a = relu(Σ_k E[k·L + x_k] + c),   h = relu(W₁ a + b₁),   z = W₂ h + b₂
 ///     x_next ~ softmax(z / τ)   (the arg-max when τ = 0)
 /// </code>
-/// The levels of a frame are fed to <see cref="SampleRnnModel.Advance"/> as soon as the frame
-/// ends, which gives the conditioning of the next frame's targets. The logits equal the module's
-/// forward within float rounding (tests/MusicRnn.Tests/Generation/SampleLevelSamplerTests.cs).
-/// Draws come from the sampler's own seeded generator, so equal seeds give equal audio.
+/// The tiers above take a frame's levels as soon as it ends, which gives the conditioning of the
+/// next frame's targets. The logits equal the module's forward within float rounding
+/// (tests/MusicRnn.Tests/Generation/SampleLevelSamplerTests.cs). Stream b draws from its own
+/// generator seeded with seed + b, so stream b of a batch is the one stream a run with seed + b
+/// makes, and equal seeds give equal audio.
 /// </remarks>
 internal sealed class SampleLevelSampler
 {
     private readonly SampleRnnModel model;
     private readonly int frame, levels, width;
     private readonly float[] embedding, w1, b1, w2, b2;
+    private float[] summed = [], hiddenLayer = [];
 
     /// <param name="model">A trained sample-level model on the CPU.</param>
     public SampleLevelSampler(SampleRnnModel model)
     {
         this.model = model;
         (frame, levels, width) = (model.FrameSize, model.Levels, model.MlpSize);
-        var weights = model.SampleTierWeights().Select(Copy).ToArray();
+        var weights = model.SampleTierWeights().Select(ManagedFrameTier.Floats).ToArray();
         (embedding, w1, b1, w2, b2) = (weights[0], weights[1], weights[2], weights[3], weights[4]);
     }
 
@@ -44,23 +47,23 @@ internal sealed class SampleLevelSampler
     /// <param name="previous">The last F levels of each stream, [B·F], oldest first.</param>
     /// <param name="condition">Each stream's conditioning row, [B·D].</param>
     /// <param name="logits">Receives [B·L].</param>
-    /// <param name="hidden">Scratch of 2·D floats.</param>
-    public void Logits(ReadOnlySpan<int> previous, ReadOnlySpan<float> condition, Span<float> logits, Span<float> hidden)
+    public void Logits(ReadOnlySpan<int> previous, ReadOnlySpan<float> condition, Span<float> logits)
     {
         int streams = previous.Length / frame;
-        var a = hidden[..width];
-        var h = hidden.Slice(width, width);
+        if (summed.Length < streams * width) (summed, hiddenLayer) = (new float[streams * width], new float[streams * width]);
+        var a = summed.AsSpan(0, streams * width);
+        var h = hiddenLayer.AsSpan(0, streams * width);
+        condition[..(streams * width)].CopyTo(a);
         for (int b = 0; b < streams; b++)
         {
-            condition.Slice(b * width, width).CopyTo(a);
+            var mine = a.Slice(b * width, width);
             for (int k = 0; k < frame; k++)
-                TensorPrimitives.Add(a, embedding.AsSpan(((k * levels) + previous[(b * frame) + k]) * width, width), a);
-            TensorPrimitives.Max(a, 0f, a);
-            for (int i = 0; i < width; i++) h[i] = TensorPrimitives.Dot(w1.AsSpan(i * width, width), a) + b1[i];
-            TensorPrimitives.Max(h, 0f, h);
-            var z = logits.Slice(b * levels, levels);
-            for (int i = 0; i < levels; i++) z[i] = TensorPrimitives.Dot(w2.AsSpan(i * width, width), h) + b2[i];
+                TensorPrimitives.Add(mine, embedding.AsSpan(((k * levels) + previous[(b * frame) + k]) * width, width), mine);
         }
+        TensorPrimitives.Max(a, 0f, a);
+        MatVec.Apply(w1, b1, width, width, a, width, h, width, streams);
+        TensorPrimitives.Max(h, 0f, h);
+        MatVec.Apply(w2, b2, levels, width, h, width, logits, levels, streams);
     }
 
     /// <summary>
@@ -70,29 +73,31 @@ internal sealed class SampleLevelSampler
     /// <param name="state">The model's state after priming, batch B.</param>
     /// <param name="count">Samples per stream.</param>
     /// <param name="temperature">τ of the softmax; at or below <see cref="Objectives.SampleCategorical.ArgMaxTemperature"/> the arg-max.</param>
-    /// <param name="seed">Seed of the draws.</param>
+    /// <param name="seed">Seed of stream 0's draws; stream b's is seed + b.</param>
     /// <param name="chunk">Samples per chunk sent to the sink.</param>
     /// <param name="sink">Receives the levels of a chunk, [n·B] time-major, valid during the call only.</param>
     /// <param name="seen">Shown every step's logits [B·L] before the draw (the tests compare them with forward's).</param>
     public void Run(ModelState state, long count, double temperature, long seed, int chunk, Action<ReadOnlyMemory<int>> sink, Action<float[]>? seen = null)
     {
         using var _ = no_grad();
-        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
-        long batch = state.Tensors[0].shape[0];
-        int streams = (int)batch;
+        int streams = (int)state.Tensors[0].shape[0];
+        var random = Enumerable.Range(0, streams).Select(b => new Random(Mix(seed + b))).ToArray();
         var previous = new int[streams * frame];
         var condition = new float[streams * frame * width];
         var row = new float[streams * width];
         var logits = new float[streams * levels];
-        var hidden = new float[2 * width];
-        var pending = new float[frame * streams];   // the frame's levels as the tiers read them, [held, B]
+        var weights = new float[levels];
+        var pending = new float[frame * streams];   // the frame's levels as the module tiers read them, [held, B]
         var output = new int[chunk * streams];
         int held = 0, filled = 0;
+        var tier = ManagedFrameTier.Supports(model) ? new ManagedFrameTier(model) : null;
         ModelState current = state;
         long clock = state.Clock;
         Read(current, previous, condition);
-        // One region without collections per chunk, not per frame: starting one costs more than a frame's work.
-        var quiet = NoCollection.Begin(NoCollection.StepBudget);
+        tier?.Load(model, state, streams);
+        // The module tiers make TorchSharp calls, which need a region without collections: one per chunk,
+        // not per frame, since starting one costs more than a frame's work. The managed tiers make none.
+        var quiet = tier is null ? NoCollection.Begin(NoCollection.StepBudget) : default;
         try
         {
             for (long n = 0; n < count; n++)
@@ -102,21 +107,26 @@ internal sealed class SampleLevelSampler
                 int index = (int)(clock % frame) + held;
                 if (index == frame)
                 {
-                    var advanced = Advance(current, pending, held, streams);
-                    if (!ReferenceEquals(current, state)) current.Dispose();
-                    current = advanced;
+                    if (tier is not null)
+                        tier.Advance(previous, FrameSteps(clock), condition, streams);
+                    else
+                    {
+                        var advanced = Advance(current, pending, held, streams);
+                        if (!ReferenceEquals(current, state)) current.Dispose();
+                        current = advanced;
+                        Read(current, null, condition);
+                    }
                     clock += held;
                     held = 0;
                     index = (int)(clock % frame);
-                    Read(current, null, condition);
                 }
                 for (int b = 0; b < streams; b++)
                     condition.AsSpan(((b * frame) + index) * width, width).CopyTo(row.AsSpan(b * width, width));
-                Logits(previous, row, logits, hidden);
+                Logits(previous, row, logits);
                 seen?.Invoke(logits);
                 for (int b = 0; b < streams; b++)
                 {
-                    int level = Draw(logits.AsSpan(b * levels, levels), temperature, random);
+                    int level = Draw(logits.AsSpan(b * levels, levels), temperature, random[b], weights);
                     var mine = previous.AsSpan(b * frame, frame);
                     mine[1..].CopyTo(mine);
                     mine[^1] = level;
@@ -129,7 +139,7 @@ internal sealed class SampleLevelSampler
                     quiet.Dispose();
                     sink(output.AsMemory(0, filled * streams));
                     filled = 0;
-                    quiet = NoCollection.Begin(NoCollection.StepBudget);
+                    if (tier is null) quiet = NoCollection.Begin(NoCollection.StepBudget);
                 }
             }
             quiet.Dispose();
@@ -142,7 +152,12 @@ internal sealed class SampleLevelSampler
         }
     }
 
-    /// <summary>The state after the frame's <paramref name="held"/> levels of every stream.</summary>
+    /// <summary>The frame stack's step count at the tick after the frame the position <paramref name="clock"/> is in: one tick before the song, then one per frame.</summary>
+    private long FrameSteps(long clock) => 1 + (clock / frame);
+
+    private static int Mix(long seed) => unchecked((int)(seed ^ (seed >> 32)));
+
+    /// <summary>The state after the frame's <paramref name="held"/> levels of every stream, through the model's modules.</summary>
     private ModelState Advance(ModelState state, float[] pending, int held, int streams)
     {
         using var work = TensorWork.Begin();
@@ -159,26 +174,27 @@ internal sealed class SampleLevelSampler
         if (previous is not null) p.contiguous().to_type(ScalarType.Int32).data<int>().CopyTo(previous);
     }
 
-    /// <summary>A level drawn from softmax(z / τ) by inverting the cumulative sum, in double; the arg-max at τ ≈ 0.</summary>
-    internal static int Draw(ReadOnlySpan<float> z, double temperature, Random random)
+    /// <summary>A level drawn from softmax(z / τ) by inverting the cumulative sum; the arg-max at τ ≈ 0.</summary>
+    internal static int Draw(ReadOnlySpan<float> z, double temperature, Random random) => Draw(z, temperature, random, new float[z.Length]);
+
+    /// <summary>The same with <paramref name="weights"/> (at least as long as z) as scratch.</summary>
+    internal static int Draw(ReadOnlySpan<float> z, double temperature, Random random, Span<float> weights)
     {
         int best = TensorPrimitives.IndexOfMax(z);
         if (temperature <= Objectives.SampleCategorical.ArgMaxTemperature) return best;
-        double top = z[best], total = 0;
-        Span<double> weights = stackalloc double[z.Length];
-        for (int i = 0; i < z.Length; i++) total += weights[i] = Math.Exp((z[i] - top) / temperature);
+        var w = weights[..z.Length];
+        // exp((z − max) / τ) in float SIMD: each weight in (0, 1], the largest exactly 1, so no overflow; summed in double.
+        TensorPrimitives.Subtract(z, z[best], w);
+        TensorPrimitives.Multiply(w, (float)(1 / temperature), w);
+        TensorPrimitives.Exp(w, w);
+        double total = 0;
+        foreach (float x in w) total += x;
         double u = random.NextDouble() * total;
-        for (int i = 0; i < z.Length; i++)
+        for (int i = 0; i < w.Length; i++)
         {
-            u -= weights[i];
+            u -= w[i];
             if (u < 0) return i;
         }
         return best;   // only by rounding: u landed on the total itself
-    }
-
-    private static float[] Copy(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        return t.detach().cpu().contiguous().to_type(ScalarType.Float32).data<float>().ToArray();
     }
 }

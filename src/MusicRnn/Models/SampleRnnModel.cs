@@ -152,6 +152,18 @@ internal sealed class SampleRnnModel : FrameModel
         return (frameCondition, past.narrow(1, history - frame, frame));
     }
 
+    /// <summary>Tiers: 1 (the sample tier alone), 2 or 3.</summary>
+    internal int TierCount => topStack is not null ? 3 : frameStack is not null ? 2 : 1;
+
+    /// <summary>
+    /// The frame tier as a sampler copies it once: its stack (spec, and the module holding its
+    /// parameters under PyTorch's names) and its upsampling, <c>frame_upsample</c>; null with one tier.
+    /// </summary>
+    internal (RecurrentStack Stack, Linear Upsample)? FrameTier => frameStack is null ? null : (frameStack, frame_upsample!);
+
+    /// <summary>The frame stack's part of <paramref name="state"/>, its clock the steps the stack has taken; null with one tier.</summary>
+    internal ModelState? FrameTierState(ModelState state) => Unpack(state).Frames;
+
     /// <summary>
     /// The sample tier's weights as a sampler copies them once: the embedding [F·L, D], then
     /// sample_mlp.0's weight [D, D] and bias [D], sample_mlp.2's weight [L, D] and bias [L].
