@@ -183,13 +183,11 @@ internal sealed class SampleLevelSampler
         int best = TensorPrimitives.IndexOfMax(z);
         if (temperature <= Objectives.SampleCategorical.ArgMaxTemperature) return best;
         var w = weights[..z.Length];
-        // exp((z − max) / τ) in float SIMD: each weight in (0, 1], the largest exactly 1, so no overflow; summed in double.
-        TensorPrimitives.Subtract(z, z[best], w);
-        TensorPrimitives.Multiply(w, (float)(1 / temperature), w);
+        // exp((z − max) / τ) in float SIMD: each weight in (0, 1], the largest exactly 1, so no overflow.
+        float inverse = (float)(1 / temperature);
+        TensorPrimitives.MultiplyAdd(z, inverse, -z[best] * inverse, w);
         TensorPrimitives.Exp(w, w);
-        double total = 0;
-        foreach (float x in w) total += x;
-        double u = random.NextDouble() * total;
+        float u = (float)random.NextDouble() * TensorPrimitives.Sum(w);
         for (int i = 0; i < w.Length; i++)
         {
             u -= w[i];
