@@ -14,6 +14,7 @@ namespace MusicRnn.Performance;
 /// <param name="Arch">The frame tier's architecture (its sample-level default variant).</param>
 /// <param name="Hidden">The frame tier's hidden units.</param>
 /// <param name="MlpSize">The sample tier's width.</param>
+/// <param name="Parameters">The scalars the model trains (a peer of the same model has as many).</param>
 /// <param name="Streams">Parallel streams per update.</param>
 /// <param name="Window">Samples per stream per update.</param>
 /// <param name="SamplesPerUpdate">Streams × window: the samples one update trains on.</param>
@@ -21,7 +22,7 @@ namespace MusicRnn.Performance;
 /// <param name="SamplesPerSecond">SamplesPerUpdate per second of the best update.</param>
 /// <param name="SamplesPerSecondMedian">The same for the median update.</param>
 /// <param name="LossBits">The loss of the last update, bits per sample (about log₂ 256 = 8 on the stand-in song of uniform levels).</param>
-public sealed record SampleTrainingSpeed(string Arch, int Hidden, int MlpSize, int Streams, int Window, long SamplesPerUpdate, Timing Milliseconds, double SamplesPerSecond, double SamplesPerSecondMedian, double LossBits)
+public sealed record SampleTrainingSpeed(string Arch, int Hidden, int MlpSize, long Parameters, int Streams, int Window, long SamplesPerUpdate, Timing Milliseconds, double SamplesPerSecond, double SamplesPerSecondMedian, double LossBits)
 {
     /// <summary>
     /// Builds the default model once per frame tier in <paramref name="archs"/> (seeded), runs
@@ -57,7 +58,7 @@ public sealed record SampleTrainingSpeed(string Arch, int Hidden, int MlpSize, i
             {
                 var timing = new Timing(runs[i]);
                 long samples = workers[i].SamplesPerUpdate;
-                return new SampleTrainingSpeed(Architectures.NameOf(arch), spec.HiddenSize, spec.SampleLevel!.MlpSize, streams, window, samples,
+                return new SampleTrainingSpeed(Architectures.NameOf(arch), spec.HiddenSize, spec.SampleLevel!.MlpSize, workers[i].Parameters, streams, window, samples,
                     timing, samples / (timing.Best / 1e3), samples / (timing.Median / 1e3), workers[i].LastLoss);
             })];
         }

@@ -60,6 +60,9 @@ internal sealed class SampleTrainingUpdate : IDisposable
     /// <summary>Samples one update trains on: streams × window.</summary>
     public long SamplesPerUpdate => (long)plan.Streams * window;
 
+    /// <summary>The scalars the model trains (its parameters' numel).</summary>
+    public long Parameters => model.parameters().Sum(p => p.numel());
+
     /// <summary>The loss of the latest update, in bits per sample.</summary>
     public double LastLoss { get; private set; } = double.NaN;
 

@@ -15,13 +15,14 @@ public sealed class SampleTrainingSpeedTests
         // When measured
         var speeds = SampleTrainingSpeed.Measure(archs, streams: 2, window: 32, warmup: 1, updates: 2, CPU, NullProgress.Instance);
 
-        // Then every tier has its row of the default model with the samples asked for, two positive
+        // Then every tier has its row of the default model (its parameter count) with the samples asked for, two positive
         // runs, a finite rate that follows from the best run, and the loss of a model that has not
         // learnt uniform levels yet (about log2 256 = 8 bits)
         Assert.Equal(["rnn", "lstm", "gru", "cwrnn"], speeds.Select(s => s.Arch));
         foreach (var s in speeds)
         {
-            Assert.Equal((256, 256, 2, 32, 64L), (s.Hidden, s.MlpSize, s.Streams, s.Window, s.SamplesPerUpdate));
+            var spec = MusicRnn.Training.SampleLevelDefaults.ModelFor(Architectures.Find(s.Arch)!.Arch);
+            Assert.Equal((256, 256, ParameterBudget.Count(spec), 2, 32, 64L), (s.Hidden, s.MlpSize, s.Parameters, s.Streams, s.Window, s.SamplesPerUpdate));
             Assert.Equal(2, s.Milliseconds.Runs.Count);
             Assert.All(s.Milliseconds.Runs, ms => Assert.True(ms > 0));
             Assert.True(double.IsFinite(s.SamplesPerSecond) && s.SamplesPerSecond > 0, s.Arch);
