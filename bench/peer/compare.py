@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""Sets a `musicrnn perf` run (perf.json) beside a peer.py run (pytorch.json) and writes peer.md.
+"""Sets a `musicrnn perf` run (perf.json) beside a peer.py run (pytorch.json) and writes peer.md;
+or, given a samples.py run (pytorch-samples.json), the sample-level rows beside it.
 
     compare.py MUSICRNN_PERF_JSON PYTORCH_JSON OUT_MD [COMMAND] [--into PERF_MD]
 
 With --into, the comparison and the rows where PyTorch is faster, each with its known cause,
-also go into that perf.md as its "PyTorch peer" section (replacing an earlier one).
+also go into that perf.md as its "PyTorch peer" section (replacing an earlier one); for the
+sample-level rows, the ratios against the aim of issue 16 (MusicRnn at least twice PyTorch's
+samples/s) go in as its "PyTorch peer, sample level" section.
 
 Every ratio is PyTorch time / MusicRnn time on the best runs (the runs least disturbed on a
-shared machine): above 1 MusicRnn is faster, below 1 PyTorch is.
+shared machine): above 1 MusicRnn is faster, below 1 PyTorch is. For the sample-level rows it is
+MusicRnn samples/s / PyTorch samples/s, the same thing (the two run the same samples).
 """
 
 import json
@@ -143,6 +147,111 @@ def slower_rows(ours: dict, peer: dict) -> list:
     return rows
 
 
+# Issue 16, item 7: MusicRnn's sample-level training at least twice as fast as PyTorch's.
+SAMPLE_AIM = 2.0
+
+
+def sample_pairs(ours: dict, peer: dict):
+    """(MusicRnn row or None, PyTorch row) of the training and of the generation rows, paired by
+    frame tier and every size, so rows of different settings are never set side by side."""
+    def key(r):
+        return (r["arch"], r["hidden"], r["mlpSize"], r["streams"], r["window"])
+    mine = {key(r): r for r in ours.get("sampleTraining") or []}
+    training = [(mine.get(key(p)), p) for p in peer.get("sampleTraining") or []]
+    gen = lambda r: (r["arch"], r["streams"], round(r["audioSeconds"], 6))  # noqa: E731
+    mine_gen = {gen(r): r for r in ours.get("sampleGeneration") or []}
+    generation = [(mine_gen.get(gen(p)), p) for p in peer.get("sampleGeneration") or []]
+    return training, generation
+
+
+def rate(row, field):
+    return f"{row[field]:.0f}" if row else "–"
+
+
+def samples_markdown(ours: dict, peer: dict, command: str = "") -> str:
+    training, generation = sample_pairs(ours, peer)
+    lines = ["# MusicRnn against PyTorch: the sample-level model", ""]
+    if command:
+        lines += [f"Command: `{command}`  "]
+    load = lambda r: "?" if r.get("loadAverage") is None else f"{r['loadAverage']:.1f}"  # noqa: E731
+    lines += [
+        f"MusicRnn: started {ours['started']}, {ours['threads']} threads, load average at start {load(ours)}; "
+        f"TorchSharp (libtorch 2.x, its own BLAS).  ",
+        f"PyTorch: started {peer['started']}, {peer['threads']} threads, load average at start {load(peer)}; "
+        f"torch {peer['torchVersion']} (Debian), BLAS `{peer['blas']}`.  ",
+        "Rates use the best run (median in parentheses); ratio = MusicRnn / PyTorch (> 1: MusicRnn faster).",
+        "",
+        f"Machine matmul ({ours['matmul']['size']}² float32, GFLOP/s best / median): MusicRnn "
+        f"{ours['matmul']['gflopsBest']:.1f} / {ours['matmul']['gflopsMedian']:.1f}; PyTorch "
+        f"{peer['matmul']['gflopsBest']:.1f} / {peer['matmul']['gflopsMedian']:.1f}.",
+        "",
+        "## Training: one update, samples/s",
+        "",
+        "The default model of `train --predict samples --arch X` (SampleRNN 2-tier, 256 levels, frames of 16, "
+        "MLP 256). One update: forward over streams × window samples from the carried state, cross-entropy, "
+        "backward, clip at norm 1, Adam 1e-3. PyTorch: nn.RNN / nn.GRU frame tiers, the interop file's "
+        "per-step loops for the peephole LSTM and the CW-RNN.",
+        "",
+        f"| frame tier | hidden | streams | window | MusicRnn samples/s | PyTorch samples/s | MusicRnn / PyTorch "
+        f"| aim {SAMPLE_AIM:g}× | MusicRnn ms | PyTorch ms | loss bits (MusicRnn, PyTorch) | parameters |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|",
+    ]
+    for m, p in training:
+        ratio_text, aim = "–", "–"
+        if m:
+            r = m["samplesPerSecond"] / p["samplesPerSecond"]
+            ratio_text, aim = f"{r:.2f}×", "met" if r >= SAMPLE_AIM else "**not met**"
+        both = f"{m['lossBits']:.2f}, {p['lossBits']:.2f}" if m else f"–, {p['lossBits']:.2f}"
+        # Equal counts on both sides say the two built the same model.
+        count = str(p["parameters"]) if not m or m["parameters"] == p["parameters"] else \
+            f"**{m['parameters']} ≠ {p['parameters']}**"
+        lines.append(f"| {p['arch']} | {p['hidden']} | {p['streams']} | {p['window']} "
+                     f"| {rate(m, 'samplesPerSecond')} ({rate(m, 'samplesPerSecondMedian')}) "
+                     f"| {rate(p, 'samplesPerSecond')} ({rate(p, 'samplesPerSecondMedian')}) | {ratio_text} | {aim} "
+                     f"| {ms(m)} | {ms(p)} | {both} | {count} |")
+    if any(m is None for m, _ in training):
+        lines += ["", "A `–` on the MusicRnn side: perf.json has no row of the same frame tier and sizes "
+                      "(run both with the same --sample-batch/--batch and --sample-window/--seq)."]
+    if generation:
+        lines += [
+            "",
+            "## Free-running generation, × real time (16 kHz, all streams)",
+            "",
+            "MusicRnn: `SampleLevelSampler` (the sample tier in SIMD code, the frame tier through its modules "
+            "once per frame). PyTorch: a Python loop, the frame tier once per 16 samples, the MLP per sample, "
+            "torch.multinomial per sample.",
+            "",
+            "| frame tier | streams | audio s per stream | MusicRnn × real time | PyTorch × real time | MusicRnn / PyTorch "
+            "| MusicRnn ms | PyTorch ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for m, p in generation:
+            ratio_text = f"{m['timesRealTime'] / p['timesRealTime']:.2f}×" if m else "–"
+            mine_rt = f"{m['timesRealTime']:.2f} ({m['timesRealTimeMedian']:.2f})" if m else "–"
+            lines.append(f"| {p['arch']} | {p['streams']} | {p['audioSeconds']:.2f} | {mine_rt} "
+                         f"| {p['timesRealTime']:.2f} ({p['timesRealTimeMedian']:.2f}) | {ratio_text} | {ms(m)} | {ms(p)} |")
+    return "\n".join(lines) + "\n"
+
+
+def samples_perf_section(ours: dict, peer: dict, peer_md: str) -> str:
+    training, generation = sample_pairs(ours, peer)
+    lines = ["## PyTorch peer, sample level", "",
+             f"bench/peer/run-samples.sh ran PyTorch {peer['torchVersion']} (BLAS `{peer['blas']}`) on the same "
+             f"sample-level rows; the full comparison is in {peer_md}. Aim (issue 16): training at least "
+             f"{SAMPLE_AIM:g}× PyTorch's samples/s.", "",
+             "| row | MusicRnn | PyTorch | MusicRnn / PyTorch | aim |", "|---|---:|---:|---:|---|"]
+    for m, p in training:
+        if m:
+            r = m["samplesPerSecond"] / p["samplesPerSecond"]
+            lines.append(f"| training {p['arch']} ({p['streams']} × {p['window']}), samples/s | {m['samplesPerSecond']:.0f} "
+                         f"| {p['samplesPerSecond']:.0f} | {r:.2f}× | {'met' if r >= SAMPLE_AIM else '**not met**'} |")
+    for m, p in generation:
+        if m:
+            lines.append(f"| generation {p['arch']} × {p['streams']}, × real time | {m['timesRealTime']:.2f} "
+                         f"| {p['timesRealTime']:.2f} | {m['timesRealTime'] / p['timesRealTime']:.2f}× | – |")
+    return "\n".join(lines) + "\n"
+
+
 def perf_section(ours: dict, peer: dict, peer_md: str) -> str:
     lines = ["## PyTorch peer", "",
              f"bench/peer/run.sh ran PyTorch {peer['torchVersion']} (BLAS `{peer['blas']}`) on the same rows; "
@@ -159,7 +268,9 @@ def perf_section(ours: dict, peer: dict, peer_md: str) -> str:
 def into_perf_md(path: str, section: str) -> None:
     with open(path) as f:
         text = f.read()
-    start = text.find("## PyTorch peer")
+    # The section's own heading line, so "## PyTorch peer" does not find "## PyTorch peer, sample level".
+    heading = section.split("\n", 1)[0] + "\n"
+    start = text.find(heading)
     if start >= 0:
         end = text.find("\n## ", start + 1)
         text = text[:start] + (text[end + 1:] if end >= 0 else "")
@@ -183,12 +294,13 @@ def main(argv) -> int:
         ours = json.load(f)
     with open(argv[2]) as f:
         peer = json.load(f)
-    text = markdown(ours, peer, argv[4] if len(argv) == 5 else "")
+    samples = "sampleTraining" in peer
+    text = (samples_markdown if samples else markdown)(ours, peer, argv[4] if len(argv) == 5 else "")
     with open(argv[3], "w") as f:
         f.write(text)
     print(text)
     if into:
-        into_perf_md(into, perf_section(ours, peer, argv[3]))
+        into_perf_md(into, (samples_perf_section if samples else perf_section)(ours, peer, argv[3]))
     return 0
 
 

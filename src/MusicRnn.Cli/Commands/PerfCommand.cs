@@ -6,8 +6,9 @@ namespace MusicRnn.Cli.Commands;
 
 /// <summary>
 /// <c>musicrnn perf</c>: times every architecture's forward + backward per window, the
-/// machine's own matmul rate, the essay-code training update, free-running generation and
-/// Griffin-Lim decoding, and writes perf.json, perf.md and two figures.
+/// machine's own matmul rate, the essay-code training update, free-running generation,
+/// Griffin-Lim decoding, and the sample-level model's generation and training, and writes
+/// perf.json, perf.md and two figures.
 /// </summary>
 internal static class PerfCommand
 {
@@ -27,12 +28,17 @@ internal static class PerfCommand
         var griffinLim = new Option<double>("--griffin-lim") { Description = "seconds of audio decoded per timed Griffin-Lim run of stft and mel at the default sizes (0 = skip)", DefaultValueFactory = _ => 20 };
         var samples = new Option<double>("--samples") { Description = "seconds of audio per stream per timed run of the default sample-level model's generation, a row per frame tier (rnn, lstm, gru, cwrnn) (0 = skip)", DefaultValueFactory = _ => 2 };
         var sampleStreams = new Option<int>("--sample-streams") { Description = "streams of the second sample-level generation row", DefaultValueFactory = _ => 4 };
+        var defaults = new PerfConfig();
+        var sampleTraining = new Option<int>("--sample-training") { Description = "timed training updates of the default sample-level model, a row per frame tier (rnn, lstm, gru, cwrnn), in samples/s (0 = skip)", DefaultValueFactory = _ => defaults.SampleTrainingUpdates };
+        var sampleBatch = new Option<int>("--sample-batch") { Description = "streams per timed sample-level training update (train's default batch)", DefaultValueFactory = _ => defaults.SampleTrainingStreams };
+        var sampleWindow = new Option<int>("--sample-window") { Description = "samples per stream per timed sample-level training update (train's default window)", DefaultValueFactory = _ => defaults.SampleTrainingWindow };
+        var noCells = new Option<bool>("--no-cells") { Description = "skip the forward + backward rows of the cells (e.g. to time only the sample-level rows)" };
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
         var quiet = CommonOptions.Quiet();
-        var command = new Command("perf", "Time every architecture (forward + backward per window, GFLOP/s, fraction of the machine's matmul rate), the essay-code training update against the essay's Table 1, free-running generation against real time, and Griffin-Lim decoding of stft and mel against real time.")
+        var command = new Command("perf", "Time every architecture (forward + backward per window, GFLOP/s, fraction of the machine's matmul rate), the essay-code training update against the essay's Table 1, free-running generation against real time, Griffin-Lim decoding of stft and mel against real time, and the default sample-level model's generation (against real time) and training (samples/s) per frame tier.")
         {
-            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, griffinLim, samples, sampleStreams, device, threads, quiet,
+            archs, hidden, window, batch, output, repeats, warmup, matmul, noLibtorch, noEssay, generate, griffinLim, samples, sampleStreams, sampleTraining, sampleBatch, sampleWindow, noCells, device, threads, quiet,
         };
         command.SetAction(parsed =>
         {
@@ -40,6 +46,7 @@ internal static class PerfCommand
             var config = new PerfConfig
             {
                 Archs = parsed.GetValue(archs) is { Length: > 0 } a ? [.. a.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries))] : new PerfConfig().Archs,
+                Cells = !parsed.GetValue(noCells),
                 LibtorchReferences = !parsed.GetValue(noLibtorch),
                 Hidden = Ints("--hidden", parsed.GetValue(hidden)!),
                 Window = Ints("--window", parsed.GetValue(window)!),
@@ -52,6 +59,9 @@ internal static class PerfCommand
                 GriffinLimSeconds = parsed.GetValue(griffinLim),
                 SampleSeconds = parsed.GetValue(samples),
                 SampleStreams = parsed.GetValue(sampleStreams),
+                SampleTrainingUpdates = parsed.GetValue(sampleTraining),
+                SampleTrainingStreams = parsed.GetValue(sampleBatch),
+                SampleTrainingWindow = parsed.GetValue(sampleWindow),
                 Threads = TorchSharp.torch.get_num_threads(),
             };
             config.Validate();

@@ -8,6 +8,9 @@ public sealed record PerfConfig
     /// <summary>Architectures to time (names of <see cref="PerfVariant"/>); libtorch references are added by <see cref="LibtorchReferences"/>.</summary>
     public IReadOnlyList<string> Archs { get; init; } = [.. PerfVariant.Architectures.Select(v => v.Name)];
 
+    /// <summary>Time the cells' forward + backward per window (<c>--no-cells</c> turns it off, e.g. for only the sample-level rows).</summary>
+    public bool Cells { get; init; } = true;
+
     /// <summary>Also time libtorch's fused kernels, the yardstick of the custom cells.</summary>
     public bool LibtorchReferences { get; init; } = true;
 
@@ -40,6 +43,15 @@ public sealed record PerfConfig
 
     /// <summary>Streams of the second sample-level generation row (the first has one).</summary>
     public int SampleStreams { get; init; } = 4;
+
+    /// <summary>Timed training updates of the default sample-level model per frame tier (0 = skip), after <see cref="Warmup"/> untimed ones.</summary>
+    public int SampleTrainingUpdates { get; init; } = 5;
+
+    /// <summary>Streams of each timed sample-level training update: the default training batch.</summary>
+    public int SampleTrainingStreams { get; init; } = Training.SampleLevelDefaults.Training.Batch;
+
+    /// <summary>Samples per stream of each timed sample-level training update: the default window.</summary>
+    public int SampleTrainingWindow { get; init; } = Training.SampleLevelDefaults.Training.Window;
 
     /// <summary>Seconds of audio each timed Griffin-Lim decode rebuilds (0 = skip).</summary>
     public double GriffinLimSeconds { get; init; } = 20;
@@ -82,6 +94,12 @@ public sealed record PerfConfig
             throw InputException.ForOption("--samples", $"expected 0 to 3600 seconds of audio, got {SampleSeconds}");
         if (SampleStreams is < 1 or > 256)
             throw InputException.ForOption("--sample-streams", $"expected 1 to 256 streams, got {SampleStreams}");
+        if (SampleTrainingUpdates is < 0 or > 10_000)
+            throw InputException.ForOption("--sample-training", $"expected 0 to 10000 timed updates, got {SampleTrainingUpdates}");
+        if (SampleTrainingStreams is < 1 or > 4096)
+            throw InputException.ForOption("--sample-batch", $"expected 1 to 4096 streams, got {SampleTrainingStreams}");
+        if (SampleTrainingWindow is < 1 or > 1_000_000)
+            throw InputException.ForOption("--sample-window", $"expected 1 to 1000000 samples per stream, got {SampleTrainingWindow}");
         if (!double.IsFinite(GriffinLimSeconds) || GriffinLimSeconds < 0 || GriffinLimSeconds > 3600)
             throw InputException.ForOption("--griffin-lim", $"expected 0 to 3600 seconds of audio, got {GriffinLimSeconds}");
         foreach (var codec in GriffinLim)

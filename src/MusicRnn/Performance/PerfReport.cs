@@ -37,7 +37,7 @@ public static class PerfReport
         return names;
     }
 
-    /// <summary>The report: matmul rate, per-cell table, custom/fused and CW-RNN/RNN ratios, essay table, generation, Griffin-Lim.</summary>
+    /// <summary>The report: matmul rate, per-cell table, custom/fused and CW-RNN/RNN ratios, essay table, generation, Griffin-Lim, sample-level generation and training.</summary>
     public static string Markdown(PerfResults results, string command)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -49,7 +49,7 @@ public static class PerfReport
         md.AppendLine(c, $"Started {results.Started}, {results.Threads} threads on {results.ProcessorCount} logical processors, load average at start {(results.LoadAverage is { } l ? l.ToString("0.0", c) : "n/a")}.  ");
         md.AppendLine("Runs of different architectures are interleaved; every figure gives the median and the best run, and rates use the best run (the one least disturbed when the machine is shared).");
         md.AppendLine();
-        md.AppendLine(c, $"**Machine matmul rate** ({results.Matmul.Size}×{results.Matmul.Size} float32, 2n³ FLOP, timed before the cells and once in every round of theirs, {results.Matmul.Milliseconds.Runs.Count} runs): best {results.Matmul.GflopsBest:0.0} GFLOP/s, median {results.Matmul.GflopsMedian:0.0} GFLOP/s.");
+        md.AppendLine(c, $"**Machine matmul rate** ({results.Matmul.Size}×{results.Matmul.Size} float32, 2n³ FLOP, {(results.Cells.Count > 0 ? "timed before the cells and once in every round of theirs" : "timed first")}, {results.Matmul.Milliseconds.Runs.Count} runs): best {results.Matmul.GflopsBest:0.0} GFLOP/s, median {results.Matmul.GflopsMedian:0.0} GFLOP/s.");
         md.AppendLine();
 
         if (results.Cells.Count > 0)
@@ -134,6 +134,20 @@ public static class PerfReport
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var g in results.SampleGeneration)
                 md.AppendLine(c, $"| {g.Arch} | {g.Streams} | {g.AudioSeconds:0.0} | {g.Milliseconds.Median:0} | {g.Milliseconds.Best:0} | {g.TimesRealTime:0.00} | {g.TimesRealTimeMedian:0.00} |");
+            md.AppendLine();
+        }
+        if (results.SampleTraining.Count > 0)
+        {
+            var first = results.SampleTraining[0];
+            var training = Training.SampleLevelDefaults.Training;
+            md.AppendLine("## Sample-level training");
+            md.AppendLine();
+            md.AppendLine(c, $"One update of `train --predict samples` on the default model (16 kHz, 256 levels, frame tier of {first.Hidden} over frames of 16, MLP of {first.MlpSize}): forward over {first.Streams} streams × {first.Window} samples from the carried state, cross-entropy, backward, clip at norm {training.Clip:0.###}, {training.Optimizer.ToString().ToLowerInvariant()} at {training.LearningRate:0.####}, on a stand-in song of uniform levels. Samples/s = streams × window / seconds per update.");
+            md.AppendLine();
+            md.AppendLine("| frame tier | streams | window | updates | median ms | best ms | samples/s (best) | samples/s (median) | loss bits |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var t in results.SampleTraining)
+                md.AppendLine(c, $"| {t.Arch} | {t.Streams} | {t.Window} | {t.Milliseconds.Runs.Count} | {t.Milliseconds.Median:0} | {t.Milliseconds.Best:0} | {t.SamplesPerSecond:0} | {t.SamplesPerSecondMedian:0} | {t.LossBits:0.00} |");
             md.AppendLine();
         }
         return md.ToString();

@@ -39,6 +39,9 @@ public sealed record PerfResults
     /// <summary>Sample-level free-running generation speed per frame-tier architecture and stream count; empty when not asked for (and in older perf.json files).</summary>
     public IReadOnlyList<SampleGenerationSpeed> SampleGeneration { get; init; } = [];
 
+    /// <summary>Sample-level training speed per frame-tier architecture; empty when not asked for (and in older perf.json files).</summary>
+    public IReadOnlyList<SampleTrainingSpeed> SampleTraining { get; init; } = [];
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

@@ -57,13 +57,16 @@ public static class PerfRunner
             progress.Report(r + 1);
         }
         progress.Complete();
-        var raw = MeasureCells(config, device, matmulWork, matmulRuns, progress);
+        var raw = config.Cells ? MeasureCells(config, device, matmulWork, matmulRuns, progress) : [];
         var matmul = Rate(config.MatmulSize, matmulRuns);
         var cells = raw.Select(c => c with { FractionOfMatmul = c.GflopsBest / matmul.GflopsBest }).ToList();
         var essay = config.EssayCode ? MeasureEssay(config, device, progress) : [];
         var generation = config.GenerationFrames > 0 ? MeasureGeneration(config, device, progress) : [];
         var griffinLim = config.GriffinLimSeconds > 0 ? MeasureGriffinLim(config, progress) : [];
         var samples = config.SampleSeconds > 0 ? MeasureSampleGeneration(config, progress) : [];
+        var sampleTraining = config.SampleTrainingUpdates > 0
+            ? SampleTrainingSpeed.Measure([.. Architectures.Recurrent.Select(a => a.Arch)], config.SampleTrainingStreams, config.SampleTrainingWindow, config.Warmup, config.SampleTrainingUpdates, device, progress)
+            : [];
         return new PerfResults
         {
             Started = started,
@@ -76,6 +79,7 @@ public static class PerfRunner
             Generation = generation,
             GriffinLim = griffinLim,
             SampleGeneration = samples,
+            SampleTraining = sampleTraining,
         };
     }
 

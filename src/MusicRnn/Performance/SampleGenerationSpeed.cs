@@ -26,8 +26,7 @@ public sealed record SampleGenerationSpeed(string Arch, int Streams, double Audi
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(audioSeconds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(runs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(streams);
-        var defaults = SampleLevelDefaults.Model;
-        var spec = defaults with { Arch = arch, InputSize = 1, OutputSize = defaults.SampleLevel!.Levels, Modules = arch == Architecture.CwRnn ? 8 : defaults.Modules };
+        var spec = SampleLevelDefaults.ModelFor(arch);
         manual_seed(1);
         using var model = (SampleRnnModel)ModelFactory.Create(spec);
         model.eval();

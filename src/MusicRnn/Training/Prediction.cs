@@ -44,6 +44,14 @@ public static class SampleLevelDefaults
         SampleLevel = new SampleLevelSpec(),
     };
 
+    /// <summary>
+    /// The default model with <paramref name="arch"/> as its frame tier, reading one level and
+    /// predicting every level: what <c>train --predict samples --arch</c> builds when nothing else
+    /// is given (each architecture's own spec defaults: peepholes, tanh, 8 CW-RNN modules of periods 2^i).
+    /// </summary>
+    public static ModelSpec ModelFor(Architecture arch) =>
+        Model with { Arch = arch, InputSize = 1, OutputSize = Model.SampleLevel!.Levels };
+
     /// <summary>Truncated BPTT over windows of 1024 samples laid end to end, 32 streams, Adam 1e-3, clipped at norm 1.</summary>
     public static TrainingConfig Training { get; } = new()
     {

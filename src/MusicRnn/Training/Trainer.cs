@@ -231,7 +231,7 @@ public sealed class Trainer : IDisposable
     public void Dispose() => Optimizer.Dispose();
 
     /// <summary>Stacks the windows of length <paramref name="length"/> at <paramref name="starts"/> as parallel streams: [length, S, D].</summary>
-    private static Tensor Windows(Tensor sequence, int[] starts, int length) =>
+    internal static Tensor Windows(Tensor sequence, int[] starts, int length) =>
         starts.Length == 1
             ? sequence.narrow(0, starts[0], length).unsqueeze(1)
             : stack(starts.Select(s => sequence.narrow(0, s, length)), dim: 1);

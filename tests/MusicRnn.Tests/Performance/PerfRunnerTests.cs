@@ -25,6 +25,9 @@ public sealed class PerfRunnerTests
             GriffinLim = [new CodecSettings("stft", 256, 8000) { Hop = 64, PhaseIterations = 2 }, new CodecSettings("mel", 256, 8000) { Hop = 64, MelBands = 16, PhaseIterations = 2 }],
             SampleSeconds = 0.05,
             SampleStreams = 2,
+            SampleTrainingUpdates = 1,
+            SampleTrainingStreams = 2,
+            SampleTrainingWindow = 32,
         };
         var folder = Path.Combine(Path.GetTempPath(), "musicrnn-perf-" + Guid.NewGuid().ToString("N"));
 
@@ -60,6 +63,12 @@ public sealed class PerfRunnerTests
             Assert.Equal([("rnn", 1), ("rnn", 2), ("lstm", 1), ("lstm", 2), ("gru", 1), ("gru", 2), ("cwrnn", 1), ("cwrnn", 2)], loaded.SampleGeneration.Select(g => (g.Arch, g.Streams)));
             Assert.All(loaded.SampleGeneration, g => Assert.Equal(g.AudioSeconds * g.Streams / (g.Milliseconds.Best / 1000), g.TimesRealTime, 6));
             Assert.Contains("## Sample-level generation", markdown, StringComparison.Ordinal);
+            // The sample-level training rows: each architecture, the samples asked for, the rate from the best update
+            Assert.Equal(["rnn", "lstm", "gru", "cwrnn"], loaded.SampleTraining.Select(t => t.Arch));
+            Assert.All(loaded.SampleTraining, t => Assert.Equal((64L, 1, t.SamplesPerUpdate / (t.Milliseconds.Best / 1e3)), (t.SamplesPerUpdate, t.Milliseconds.Runs.Count, t.SamplesPerSecond)));
+            Assert.Contains("## Sample-level training", markdown, StringComparison.Ordinal);
+            foreach (var t in results.SampleTraining)
+                Assert.Contains(FormattableString.Invariant($"| {t.Arch} | 2 | 32 | 1 |"), markdown, StringComparison.Ordinal);
             foreach (var g in results.GriffinLim)
                 Assert.Contains(FormattableString.Invariant($"| {g.Codec} | 256 | 64 | 8000 | 2 | {g.AudioSeconds:0.0} |"), markdown, StringComparison.Ordinal);
         }
@@ -67,6 +76,52 @@ public sealed class PerfRunnerTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Should_time_only_the_sample_level_training_when_every_other_row_is_off()
+    {
+        // Given a perf run with the cells and every other row turned off, and 2 timed sample-level updates of 2 × 16 samples
+        var config = new PerfConfig
+        {
+            Cells = false,
+            Warmup = 0,
+            MatmulSize = 64,
+            EssayCode = false,
+            GenerationFrames = 0,
+            GriffinLimSeconds = 0,
+            SampleSeconds = 0,
+            SampleTrainingUpdates = 2,
+            SampleTrainingStreams = 2,
+            SampleTrainingWindow = 16,
+        };
+        var folder = Path.Combine(Path.GetTempPath(), "musicrnn-perf-" + Guid.NewGuid().ToString("N"));
+
+        // When it runs and its report is written
+        var results = PerfRunner.Run(config, CPU, NullProgress.Instance);
+        var files = PerfReport.WriteAll(results, folder, "musicrnn perf (test)");
+
+        // Then there are no cell rows and no figures of them, and the four training rows with two runs of 32 samples each
+        try
+        {
+            Assert.Empty(results.Cells);
+            Assert.Equal([PerfResults.FileName, PerfReport.MarkdownFileName], files);
+            Assert.Equal(4, results.SampleTraining.Count);
+            Assert.All(results.SampleTraining, t => Assert.Equal((2, 32L), (t.Milliseconds.Runs.Count, t.SamplesPerUpdate)));
+            Assert.DoesNotContain("## Forward + backward per window", File.ReadAllText(Path.Combine(folder, PerfReport.MarkdownFileName)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Should_refuse_a_negative_count_of_sample_level_training_updates_naming_the_option()
+    {
+        // Given −1 timed updates; When validated; Then the error names --sample-training
+        var error = Assert.Throws<InputException>(new PerfConfig { SampleTrainingUpdates = -1 }.Validate);
+        Assert.Contains("--sample-training", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
