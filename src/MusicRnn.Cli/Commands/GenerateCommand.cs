@@ -64,17 +64,13 @@ internal static class GenerateCommand
                 Format = CommonOptions.ParseSampleFormat(parsed.GetValue(sampleFormat)!),
             };
             config.Validate();
-            int count = parsed.GetValue(streams);
-            if (count is < 1 or > 1000) throw InputException.ForOption("--streams", $"expected 1 to 1000 files, got {count}");
+            var configs = config.Streams(parsed.GetValue(streams));
             var torchDevice = CommonOptions.Apply(parsed.GetValue(device)!, parsed.GetValue(threads));
             var progress = ConsoleProgress.For(parsed.GetValue(quiet));
             try
             {
-                foreach (var one in Streams(config, count))
-                {
-                    var metrics = GenerationRun.Run(one, torchDevice, progress);
+                foreach (var (one, metrics) in GenerationRun.RunStreams(config, configs.Count, torchDevice, progress))
                     Console.Out.WriteLine(Summary(one, metrics));
-                }
             }
             finally
             {
@@ -83,20 +79,6 @@ internal static class GenerateCommand
             return CliRunner.Ok;
         });
         return command;
-    }
-
-    /// <summary>The runs of <c>--streams N</c>: FILE-i.wav seeded seed + i − 1 (the file itself when N = 1).</summary>
-    private static IEnumerable<GenerationConfig> Streams(GenerationConfig config, int count)
-    {
-        if (count == 1)
-        {
-            yield return config;
-            yield break;
-        }
-        string stem = Path.Combine(Path.GetDirectoryName(config.Output) ?? "", Path.GetFileNameWithoutExtension(config.Output));
-        string extension = Path.GetExtension(config.Output) is { Length: > 0 } e ? e : ".wav";
-        for (int i = 1; i <= count; i++)
-            yield return config with { Output = $"{stem}-{i}{extension}", Seed = config.Seed + i - 1 };
     }
 
     private static string Summary(GenerationConfig config, GenerationMetrics m)

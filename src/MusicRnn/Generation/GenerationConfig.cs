@@ -74,4 +74,20 @@ public sealed record GenerationConfig
         if (ChunkFrames < 1)
             throw InputException.ForOption("chunk", $"expected a positive number of frames, got {ChunkFrames}");
     }
+
+    /// <summary>
+    /// The files of <c>--streams N</c>: FILE-i.wav seeded seed + i − 1 for i = 1 … N, or this file
+    /// alone when N = 1. Throws an <see cref="InputException"/> naming <c>--streams</c> outside 1 … 1000.
+    /// </summary>
+    public IReadOnlyList<GenerationConfig> Streams(int count)
+    {
+        if (count is < 1 or > MaxStreams) throw InputException.ForOption("--streams", $"expected 1 to {MaxStreams} files, got {count}");
+        if (count == 1) return [this];
+        string stem = Path.Combine(Path.GetDirectoryName(Output) ?? "", Path.GetFileNameWithoutExtension(Output));
+        string extension = Path.GetExtension(Output) is { Length: > 0 } e ? e : ".wav";
+        return [.. Enumerable.Range(1, count).Select(i => this with { Output = $"{stem}-{i}{extension}", Seed = Seed + i - 1 })];
+    }
+
+    /// <summary>The most files one <c>--streams</c> writes.</summary>
+    public const int MaxStreams = 1000;
 }

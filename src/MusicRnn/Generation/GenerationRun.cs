@@ -26,11 +26,24 @@ public static class GenerationRun
     /// every model's sample against one); null = made here from the checkpoint's training songs.
     /// </param>
     /// <exception cref="InputException">A bad option, checkpoint or audio file.</exception>
-    public static GenerationMetrics Run(GenerationConfig config, Device device, IProgressSink progress, MusicalReference? reference = null)
+    public static GenerationMetrics Run(GenerationConfig config, Device device, IProgressSink progress, MusicalReference? reference = null) =>
+        RunStreams(config, 1, device, progress, reference)[0].Metrics;
+
+    /// <summary>
+    /// <c>--streams N</c>: N files, FILE-1 … FILE-N, stream i seeded seed + i − 1 (<see cref="GenerationConfig.Streams"/>;
+    /// the file itself when N = 1), from one load of the checkpoint and one prime. A sample-level
+    /// model free-running on its sampler makes the N side by side in one run, each the file a
+    /// one-stream run of its seed makes; other models make them one after another.
+    /// </summary>
+    /// <returns>Each stream's config and the metrics written beside its WAV.</returns>
+    /// <exception cref="InputException">A bad option, checkpoint or audio file.</exception>
+    public static IReadOnlyList<(GenerationConfig Config, GenerationMetrics Metrics)> RunStreams(GenerationConfig config, int streams,
+        Device device, IProgressSink progress, MusicalReference? reference = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(progress);
         config.Validate();
+        var configs = config.Streams(streams);
         var checkpointFolder = CheckpointFolder(config.Model);
         using var loaded = LoadedModel.Load(checkpointFolder, device);
         var codec = loaded.Codec;
@@ -52,64 +65,66 @@ public static class GenerationRun
 
         var outputDirectory = Path.GetDirectoryName(Path.GetFullPath(config.Output));
         if (outputDirectory is not null) Directory.CreateDirectory(outputDirectory);
-        using var meter = new OutputMeter(rate, reference);
-        // --predictions: the outputs kept as they come, copied out of their chunk (rows of [chunk, features]).
-        var predictions = config.Predictions is null ? null : new List<(float[] Values, long Rows)>();
-        long written = 0;
-        // The WAV appears under its name only once complete: a failed run leaves no half file.
-        using (var wav = AudioFile.CreateWav(config.Output, rate, config.Format))
+        GenerationOutput Open(GenerationConfig one) =>
+            new(one.Output, rate, one.Format, codec, loaded.Denormalize, targetSamples, reference, config.Model);
+        GenerationMetrics Measured(GenerationConfig one, OutputMeter meter)
         {
-            var decoder = new StreamingDecoder(codec, samples =>
+            var metrics = new GenerationMetrics
             {
-                // Decoding gives whole hops; the request is in samples, so the last hop is cut.
-                var keep = (int)Math.Clamp(targetSamples - written, 0, samples.Length);
-                if (keep == 0) return;
-                var clipped = samples.AsSpan(0, keep);
-                // The writer clips what its format cannot hold (s16 beyond ±1, infinities) and counts it; a NaN means the weights themselves are broken.
-                for (var i = 0; i < clipped.Length; i++)
-                    if (float.IsNaN(clipped[i]))
-                        throw InputException.ForFile(config.Model, $"the model produced NaN at {(written + i) / (double)rate:F2} s; the checkpoint's weights are not usable");
-                wav.Write(clipped);
-                for (var i = 0; i < clipped.Length; i++) clipped[i] = wav.Stored(clipped[i]);   // measured as the file holds it
-                meter.Add(clipped);
-                written += keep;
-            });
-            void Sink(Tensor chunk)   // [chunk, features] in model space
-            {
-                using var features = loaded.Denormalize(chunk);
-                decoder.Push(features);
-            }
-
-            var generator = new Generator(loaded.Model, loaded.Objective, config.ChunkFrames);
-            if (config.TeacherForced is null)
-                generator.FreeRun(input, frames, new Feedback(config.Noise, config.Temperature), config.Seed, Sink, progress);
-            else
-                generator.TeacherForced(input, Sink, progress, new Feedback(Temperature: config.Temperature), config.Seed,
-                    predictions is null ? null : chunk => predictions.Add((chunk.detach().to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray(), chunk.shape[0])));
-            decoder.Finish();
-            wav.Complete();
-            if (predictions is not null) WritePredictions(config.Predictions!, input, predictions);
+                Mode = one.TeacherForced is null ? "free" : "teacher-forced",
+                Model = Path.GetFullPath(checkpointFolder),
+                Codec = codec.Name,
+                FrameLength = codec.FrameLength,
+                SampleRate = rate,
+                Frames = frames,
+                Prime = primeLabel,
+                PrimeFrames = one.TeacherForced is null ? input.shape[0] : 0,
+                Noise = one.Noise,
+                Seed = one.Seed,
+                Audio = meter.Audio(),
+                Music = meter.Music(),
+                Reference = reference?.Points,
+                MusicNote = trainingNote,
+            };
+            metrics.Write(GenerationMetrics.JsonPathFor(one.Output));
+            return metrics;
         }
 
-        var metrics = new GenerationMetrics
+        var generator = new Generator(loaded.Model, loaded.Objective, config.ChunkFrames);
+        var results = new List<(GenerationConfig, GenerationMetrics)>();
+        if (config.TeacherForced is null && configs.Count > 1 && generator.UsesSampler)
         {
-            Mode = config.TeacherForced is null ? "free" : "teacher-forced",
-            Model = Path.GetFullPath(checkpointFolder),
-            Codec = codec.Name,
-            FrameLength = codec.FrameLength,
-            SampleRate = rate,
-            Frames = frames,
-            Prime = primeLabel,
-            PrimeFrames = config.TeacherForced is null ? input.shape[0] : 0,
-            Noise = config.Noise,
-            Seed = config.Seed,
-            Audio = meter.Audio(),
-            Music = meter.Music(),
-            Reference = reference?.Points,
-            MusicNote = trainingNote,
-        };
-        metrics.Write(GenerationMetrics.JsonPathFor(config.Output));
-        return metrics;
+            var outputs = new List<GenerationOutput>();
+            try
+            {
+                foreach (var one in configs) outputs.Add(Open(one));
+                generator.FreeRunStreams(input, frames, new Feedback(config.Noise, config.Temperature), config.Seed, configs.Count,
+                    (stream, chunk) => outputs[stream].Push(chunk), progress);
+                foreach (var output in outputs) output.Complete();
+                for (int i = 0; i < configs.Count; i++) results.Add((configs[i], Measured(configs[i], outputs[i].Meter)));
+            }
+            finally
+            {
+                foreach (var output in outputs) output.Dispose();
+            }
+            return results;
+        }
+
+        foreach (var one in configs)
+        {
+            // --predictions: the outputs kept as they come, copied out of their chunk (rows of [chunk, features]).
+            var predictions = one.Predictions is null ? null : new List<(float[] Values, long Rows)>();
+            using var output = Open(one);
+            if (one.TeacherForced is null)
+                generator.FreeRun(input, frames, new Feedback(one.Noise, one.Temperature), one.Seed, output.Push, progress);
+            else
+                generator.TeacherForced(input, output.Push, progress, new Feedback(Temperature: one.Temperature), one.Seed,
+                    predictions is null ? null : chunk => predictions.Add((chunk.detach().to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray(), chunk.shape[0])));
+            output.Complete();
+            if (predictions is not null) WritePredictions(one.Predictions!, input, predictions);
+            results.Add((one, Measured(one, output.Meter)));
+        }
+        return results;
     }
 
     /// <summary>

@@ -86,7 +86,7 @@ public sealed class Generator
         progress ??= NullProgress.Instance;
         if (UsesSampler)
         {
-            FreeRunSamples((SampleRnnModel)model, prime, frames, feedback, seed, sink, progress);
+            FreeRunSamples((SampleRnnModel)model, prime, frames, feedback, seed, 1, (_, chunk) => sink(chunk), progress);
             return;
         }
 
@@ -143,10 +143,45 @@ public sealed class Generator
     internal bool UsesSampler => model is SampleRnnModel && model.Kernel == Kernel.Fastest && device.type == DeviceType.CPU && dtype == ScalarType.Float32;
 
     /// <summary>
-    /// Free running on <see cref="SampleLevelSampler"/>: primes through forward (no prime is the
-    /// silence the model's initial state already stands for), then samples level by level.
+    /// Free running of <paramref name="streams"/> streams from the same prime, stream b seeded
+    /// <paramref name="seed"/> + b, so each is what <see cref="FreeRun"/> makes with that seed. On the
+    /// sampler (<see cref="UsesSampler"/>) they run side by side, one product per weight matrix for
+    /// all of them; otherwise one after another.
     /// </summary>
-    private void FreeRunSamples(SampleRnnModel sampled, Tensor prime, long frames, Feedback feedback, long seed, Action<Tensor> sink, IProgressSink progress)
+    /// <param name="prime">Priming frames [P, InputSize] in model space; not disposed.</param>
+    /// <param name="frames">How many frames to make per stream.</param>
+    /// <param name="feedback">How predictions are fed back.</param>
+    /// <param name="seed">Seed of stream 0.</param>
+    /// <param name="streams">Streams B.</param>
+    /// <param name="sink">Receives each stream's chunks, [chunk, OutputSize], valid during the call only.</param>
+    /// <param name="progress">Told of each finished chunk, in frames per stream.</param>
+    public void FreeRunStreams(Tensor prime, long frames, Feedback feedback, long seed, int streams, Action<int, Tensor> sink, IProgressSink? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(prime);
+        ArgumentNullException.ThrowIfNull(feedback);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentOutOfRangeException.ThrowIfNegative(frames);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(streams);
+        if (!UsesSampler)
+        {
+            for (int b = 0; b < streams; b++)
+            {
+                int stream = b;
+                FreeRun(prime, frames, feedback, seed + b, chunk => sink(stream, chunk), progress);
+            }
+            return;
+        }
+        if (objective.FeedbackProblem(model.Spec) is { } problem) throw new ArgumentException(problem, nameof(prime));
+        CheckFrames(prime, nameof(prime));
+        FreeRunSamples((SampleRnnModel)model, prime, frames, feedback, seed, streams, sink, progress ?? NullProgress.Instance);
+    }
+
+    /// <summary>
+    /// Free running on <see cref="SampleLevelSampler"/>: primes one stream through forward (no prime is
+    /// the silence the model's initial state already stands for), copies its state to every stream,
+    /// then samples level by level.
+    /// </summary>
+    private void FreeRunSamples(SampleRnnModel sampled, Tensor prime, long frames, Feedback feedback, long seed, int streams, Action<int, Tensor> sink, IProgressSink progress)
     {
         progress.Begin("generate", frames + prime.shape[0]);
         using var _ = no_grad();
@@ -158,13 +193,26 @@ public sealed class Generator
         {
             if (prime.shape[0] > 0) (state, next) = Prime(prime, progress);
             else state = sampled.InitialState(1, device, dtype).Detach();
+            if (streams > 1)
+            {
+                // Every state tensor is batch-first, [1, …]: the streams start alike and part at their first draw.
+                var one = state;
+                state = new ModelState([.. one.Tensors.Select(t => t.expand([streams, .. t.shape.Skip(1)]).contiguous())], one.Clock);
+                one.Dispose();
+            }
             long made = 0;
             new SampleLevelSampler(sampled).Run(state, frames, feedback.Temperature, seed, ChunkFrames, levels =>
             {
                 using var scope = NewDisposeScope();
-                var chunk = tensor(levels.ToArray().Select(l => (float)l).ToArray(), [levels.Length, 1]);
-                sink(chunk);
-                made += levels.Length;
+                var span = levels.Span;
+                int count = span.Length / streams;
+                var column = new float[count];
+                for (int b = 0; b < streams; b++)
+                {
+                    for (int n = 0; n < count; n++) column[n] = span[(n * streams) + b];   // time-major [n·B] → stream b's levels
+                    sink(b, tensor(column, [count, 1]));
+                }
+                made += count;
                 progress.Report(prime.shape[0] + made);
             });
             progress.Complete();

@@ -183,9 +183,9 @@ internal sealed class SampleLevelSampler
         int best = TensorPrimitives.IndexOfMax(z);
         if (temperature <= Objectives.SampleCategorical.ArgMaxTemperature) return best;
         var w = weights[..z.Length];
-        // exp((z − max) / τ) in float SIMD: each weight in (0, 1], the largest exactly 1, so no overflow.
-        float inverse = (float)(1 / temperature);
-        TensorPrimitives.MultiplyAdd(z, inverse, -z[best] * inverse, w);
+        // exp((z − max) / τ) in float SIMD: each weight in [0, 1], the largest exactly 1, so no overflow.
+        TensorPrimitives.Subtract(z, z[best], w);
+        TensorPrimitives.Multiply(w, (float)(1 / temperature), w);
         TensorPrimitives.Exp(w, w);
         float u = (float)random.NextDouble() * TensorPrimitives.Sum(w);
         for (int i = 0; i < w.Length; i++)

@@ -97,6 +97,26 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(4000, AudioFile.ReadMono(_dir.File("a-1.wav"), 8000).Length);
     }
 
+    [Fact]
+    public void Should_make_in_each_stream_of_one_batched_run_the_file_a_one_stream_run_of_its_seed_makes()
+    {
+        // Given a trained sample-level checkpoint
+        Assert.Equal(0, CliHarness.Run(TinySamples()).ExitCode);
+        string[] Generate(string name, int streams, int seed) =>
+            ["generate", "--model", Out, "--out", _dir.File(name), "--seconds", "0.5", "--streams", $"{streams}", "--seed", $"{seed}", "--threads", "1", "--quiet"];
+
+        // When three streams are generated side by side with seed 7, and one stream with seed 9
+        var batch = CliHarness.Run(Generate("s.wav", 3, 7));
+        var single = CliHarness.Run(Generate("t.wav", 1, 9));
+
+        // Then the third file of the batch (seed 7 + 2) is the single run's, sample for sample, metrics and all
+        Assert.True(batch.ExitCode == 0, batch.Error);
+        Assert.Equal(0, single.ExitCode);
+        Assert.Equal(File.ReadAllBytes(_dir.File("t.wav")), File.ReadAllBytes(_dir.File("s-3.wav")));
+        Assert.Equal(File.ReadAllText(_dir.File("t.json")), File.ReadAllText(_dir.File("s-3.json")));
+        Assert.Equal(3, batch.Out.Trim().Split('\n').Length);
+    }
+
     [Theory]
     [InlineData(new[] { "--tiers", "2" }, "--tiers: belongs to a sample-level model")]
     public void Should_refuse_sample_options_without_predict_samples(string[] extra, string expected)
