@@ -217,8 +217,8 @@ def samples_markdown(ours: dict, peer: dict, command: str = "") -> str:
             "",
             "## Free-running generation, × real time (16 kHz, all streams)",
             "",
-            "MusicRnn: `SampleLevelSampler` (the sample tier in SIMD code, the frame tier through its modules "
-            "once per frame). PyTorch: a Python loop, the frame tier once per 16 samples, the MLP per sample, "
+            "MusicRnn: `SampleLevelSampler` (the sample tier per sample and the frame tier once per frame, both in "
+            "managed SIMD code over weights copied once). PyTorch: a Python loop, the frame tier once per 16 samples, the MLP per sample, "
             "torch.multinomial per sample.",
             "",
             "| frame tier | streams | audio s per stream | MusicRnn × real time | PyTorch × real time | MusicRnn / PyTorch "

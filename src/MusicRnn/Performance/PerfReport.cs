@@ -128,7 +128,7 @@ public static class PerfReport
         {
             md.AppendLine("## Sample-level generation");
             md.AppendLine();
-            md.AppendLine("Free-running `generate` of the default sample-level model (16 kHz, 256 levels, frame tier of 256 over frames of 16, MLP of 256) with random weights: the sample tier in SIMD code, the frame tier through its modules once per frame. Real time = the audio of all streams at 16 kHz.");
+            md.AppendLine("Free-running `generate` of the default sample-level model (16 kHz, 256 levels, frame tier of 256 over frames of 16, MLP of 256) with random weights: the sample tier per sample and the frame tier once per frame, both in managed SIMD code over weights copied once (`SampleLevelSampler`, `ManagedFrameTier`); streams side by side share each product. Real time = the audio of all streams at 16 kHz.");
             md.AppendLine();
             md.AppendLine("| frame tier | streams | audio s per stream | median ms | best ms | × real time (best) | × real time (median) |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
