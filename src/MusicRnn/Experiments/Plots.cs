@@ -282,25 +282,38 @@ public static class Plots
     /// <summary>
     /// Ticks for an axis that shows log10 of a value: decades as major ticks labelled with the
     /// value, 2–9 × each decade as minor ticks; on an axis under two decades tall the 2× and
-    /// 5× ticks are labelled too, so there are always a few labels to read.
+    /// 5× ticks are labelled too, and on one under a decade tall (a loss from 5.3 to 8 bits, say,
+    /// which holds none of 1, 2, 5) every tick is labelled, with 1.5 … 4.5 × between them, so there
+    /// are always a few labels to read.
     /// </summary>
     private static NumericManual LogTicks(double lo, double hi)
     {
         var ticks = new NumericManual();
-        bool fine = hi - lo < 2;
+        foreach (var (at, label) in LogTickMarks(lo, hi))
+        {
+            if (label is null) ticks.AddMinor(at);
+            else ticks.AddMajor(at, label);
+        }
+        return ticks;
+    }
+
+    /// <summary>The ticks of <see cref="LogTicks"/>: their heights (log10 of the value) and labels, null for a minor tick.</summary>
+    internal static IReadOnlyList<(double At, string? Label)> LogTickMarks(double lo, double hi)
+    {
+        var marks = new List<(double, string?)>();
+        bool fine = hi - lo < 2, finer = hi - lo < 1;
+        double[] steps = finer ? [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
         for (int decade = (int)Math.Floor(lo) - 1; decade <= (int)Math.Ceiling(hi); decade++)
         {
-            for (int k = 1; k <= 9; k++)
+            foreach (double k in steps)
             {
                 double at = decade + Math.Log10(k);
                 if (at < lo || at > hi) continue;
-                if (k == 1 || (fine && k is 2 or 5))
-                    ticks.AddMajor(at, TickLabel(k * Math.Pow(10, decade)));
-                else
-                    ticks.AddMinor(at);
+                bool labelled = k == 1 || finer || (fine && k is 2 or 5);
+                marks.Add((at, labelled ? TickLabel(k * Math.Pow(10, decade)) : null));
             }
         }
-        return ticks;
+        return marks;
     }
 
     // Plain digits for the values people read as numbers, powers of ten elsewhere.
@@ -309,7 +322,7 @@ public static class Plots
         double exponent = Math.Floor(Math.Log10(value) + 1e-9);
         if (exponent is >= -4 and <= 4)
             return value.ToString("0.####", CultureInfo.InvariantCulture);
-        double mantissa = Math.Round(value / Math.Pow(10, exponent));
+        double mantissa = Math.Round(value / Math.Pow(10, exponent), 1);
         return (mantissa == 1 ? "" : mantissa.ToString(CultureInfo.InvariantCulture) + "×")
             + "1e" + exponent.ToString(CultureInfo.InvariantCulture);
     }

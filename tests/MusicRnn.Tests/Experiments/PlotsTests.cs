@@ -80,4 +80,23 @@ public sealed class PlotsTests
         Assert.DoesNotContain(Plots.TimbreFileName, names);
         Assert.NotEqual(File.ReadAllBytes(dir.File("a.png")), File.ReadAllBytes(dir.File("b.png")));
     }
+
+    [Theory]
+    [InlineData(5.3, 8.4, new[] { "6", "7", "8" })]
+    [InlineData(1.1, 1.75, new[] { "1.5" })]
+    [InlineData(0.45, 21, new[] { "0.5", "1", "2", "5", "10", "20" })]
+    [InlineData(0.009, 11, new[] { "0.01", "0.1", "1", "10" })]
+    public void Should_label_a_log_axis_of_any_height_with_the_values_it_holds(double low, double high, string[] expected)
+    {
+        // Given a loss axis from low to high, drawn as log10
+        // When its ticks are made
+        var ticks = Plots.LogTickMarks(Math.Log10(low), Math.Log10(high));
+
+        // Then the labelled ticks are the values expected, each at its own height, all inside the axis
+        var labelled = ticks.Where(t => t.Label is not null).ToList();
+        Assert.Equal(expected, labelled.Select(t => t.Label));
+        foreach (var (at, label) in labelled)
+            Assert.Equal(Math.Log10(double.Parse(label!, System.Globalization.CultureInfo.InvariantCulture)), at, 9);
+        Assert.All(ticks, t => Assert.InRange(t.At, Math.Log10(low), Math.Log10(high)));
+    }
 }
