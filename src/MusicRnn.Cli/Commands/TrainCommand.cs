@@ -60,6 +60,7 @@ internal static class TrainCommand
             var songs = data.Apply(parsed, dataDefaults);
             var shape = model.Apply(parsed, modelDefaults);
             if (sampleLevel) (songs, shape) = samples.Apply(parsed, songs, shape);
+            shape = model.FitReadout(parsed, shape with { Arch = architecture }, songs.Target);
             // Logistic regression predicts in (0, 1), so its features are min-max scaled unless asked otherwise.
             if (!data.NormalizeGiven(parsed) && architecture == Architecture.LogReg) songs = songs with { Normalize = NormalizerKind.MinMax };
             // What the model predicts decides which codecs fit, so that is said before any codec option is checked.

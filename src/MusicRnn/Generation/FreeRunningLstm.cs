@@ -112,7 +112,7 @@ internal sealed class FreeRunningLstm : IDisposable
     }
 
     /// <summary>True when <paramref name="model"/> is an LSTM this path can run.</summary>
-    public static bool Supports(FrameModel model) => model is RecurrentModel && model.Spec.Arch == Architecture.Lstm;
+    public static bool Supports(FrameModel model) => model is RecurrentModel && model.Spec is { Arch: Architecture.Lstm, Readout: Readout.Plain };
 
     /// <summary>
     /// Generates <paramref name="frames"/> frames: the first from <paramref name="first"/>, every
