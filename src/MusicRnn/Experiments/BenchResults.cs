@@ -444,7 +444,7 @@ public sealed record ModelSummary
     /// <summary>CW-RNN only: the period of each module; null for other architectures.</summary>
     public IReadOnlyList<int>? Periods { get; init; }
 
-    /// <summary>The readout when not the essay's plain head ("residual", "bypass"); null for the plain head.</summary>
+    /// <summary>The readout when not the essay's plain head ("residual", "scaled"); null for the plain head.</summary>
     public string? Readout { get; init; }
 
     /// <summary>The summary of <paramref name="spec"/>, keeping only the fields its architecture uses.</summary>

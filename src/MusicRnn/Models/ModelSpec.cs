@@ -77,10 +77,12 @@ public enum Readout
     Residual,
 
     /// <summary>
-    /// The residual readout and a learned linear map of the input, ŷ_t = x_t + A x_t + W_y h_t + b_y,
-    /// A also starting at zero: linear prediction from the current frame is one of its solutions.
+    /// The skip with a learned gain per feature, ŷ_t = s ⊙ x_t + W_y h_t + b_y, s starting at 1 (and
+    /// W_y, b_y at 0): persistence at the start, and each feature's own pull towards its mean
+    /// (s_k &lt; 1, the first-order linear prediction of a bin from itself) without the network
+    /// having to carry x_t in its state.
     /// </summary>
-    Bypass,
+    Scaled,
 }
 
 /// <summary>
