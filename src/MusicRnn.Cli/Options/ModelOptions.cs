@@ -16,7 +16,7 @@ internal sealed class ModelOptions
     private readonly Option<bool?> _peepholes = new("--peepholes") { Description = "lstm peephole connections: true or false (default true)" };
     private readonly Option<GruReset?> _gruReset = Choice.Of<GruReset>("--gru-reset", "gru reset gate before (Cho) or after (cuDNN) the recurrent product");
     private readonly Option<RecurrentInit?> _init = Choice.Of<RecurrentInit>("--init", "initial weights (identity: rnn/cwrnn U = I; chrono: lstm/gru gate biases, needs --chrono-steps)");
-    private readonly Option<Readout?> _readout = Choice.Of<Readout>("--readout", "how the top state h becomes the next frame from the input x (plain: W h + b; residual: x + W h + b; scaled: s * x + W h + b, a gain s per feature; both start at persistence)");
+    private readonly Option<Readout?> _readout = Choice.Of<Readout>("--readout", "how the top state h becomes the next frame from the input x (plain: W h + b; residual: x + W h + b; scaled: s * x + W h + b, a gain s per feature; the two skips start as persistence)");
     private readonly Option<int?> _chronoSteps = new("--chrono-steps") { Description = "chrono init: the longest dependency in steps the gate biases are spread over" };
 
     /// <param name="defaults">The values used when an option is not given, shown in the help; null when they are a preset's.</param>
