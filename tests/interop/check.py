@@ -23,6 +23,8 @@ import musicrnn_torch  # noqa: E402
 def label(spec):
     """The architecture as the table names it: arch plus the variant where it is not the default."""
     arch = spec["arch"]
+    if spec.get("readout", "plain") != "plain":
+        return f"{label(dict(spec, readout='plain'))}-{spec['readout']}"
     if spec.get("sample_level"):
         return f"samplernn-{spec['sample_level']['tiers']}tier-{label(dict(spec, sample_level=None))}"
     if arch == "lstm":

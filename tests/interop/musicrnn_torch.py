@@ -179,16 +179,30 @@ def recurrent_stack(spec, input_size):
 
 
 class RecurrentModel(nn.Module):
-    """A frame model: the recurrent stack (rnn.*) and a linear head (head.*), y_t = W_y h_t + b_y."""
+    """A frame model: the recurrent stack (rnn.*) and a linear head (head.*) read out as the
+    config's "readout" says (absent in checkpoints older than it: plain):
+        plain     y_t = W_y h_t + b_y
+        residual  y_t = x_t + W_y h_t + b_y
+        scaled    y_t = skip * x_t + W_y h_t + b_y    (skip: one gain per feature)"""
 
     def __init__(self, spec):
         super().__init__()
         self.rnn = recurrent_stack(spec, spec["input_size"])
         self.head = nn.Linear(spec["hidden_size"], spec["output_size"])
+        self.readout = spec.get("readout", "plain")
+        if self.readout not in ("plain", "residual", "scaled"):
+            raise ValueError(f"unknown readout {self.readout!r}")
+        if self.readout == "scaled":
+            self.skip = nn.Parameter(torch.ones(spec["output_size"]))
 
     def forward(self, x, state=None):
         h, state = self.rnn(x, state)
-        return self.head(h), state
+        y = self.head(h)
+        if self.readout == "residual":
+            y = y + x
+        elif self.readout == "scaled":
+            y = y + self.skip * x
+        return y, state
 
 
 class MlpModel(nn.Module):

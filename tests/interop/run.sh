@@ -37,7 +37,8 @@ song=$out/song.wav
 musicrnn synth --out "$song" --seconds 4 --sample-rate 8000 --seed 1 >/dev/null
 # 4 s of 64-sample rfft frames: 500 frames, so teacher forcing runs two chunks of 256 and the
 # state (and the CW-RNN's clock) is carried between them.
-common=(--audio "$song" --sample-rate 8000 --hidden 16 --epochs 1 --window 20 --stride 10 --threads 1 --device cpu -q)
+# At the essay's learning rate, so one epoch moves a residual readout's head well away from its zero start.
+common=(--audio "$song" --sample-rate 8000 --hidden 16 --epochs 1 --window 20 --stride 10 --lr 0.001 --threads 1 --device cpu -q)
 codec=(--codec rfft --frame 64)
 
 run() {   # name, train options...
@@ -62,6 +63,12 @@ run gru-after-2 --arch gru --layers 2 --gru-reset after
 run rnn-sigmoid-2 --arch rnn --layers 2 --activation sigmoid
 run cwrnn-periods-2 --arch cwrnn --layers 2 --modules 4 --periods 1 3 5 7
 run lstm-3 --arch lstm --layers 3
+# The readouts: train's default above (the scaled skip from the input frame; mlp and logreg the plain
+# head), the plain head of the essay and the residual skip without gains.
+run rnn-plain-1 --arch rnn --layers 1 --readout plain
+run lstm-plain-readout-2 --arch lstm --layers 2 --readout plain
+run gru-residual-1 --arch gru --layers 1 --readout residual
+run cwrnn-residual-2 --arch cwrnn --layers 2 --modules 4 --readout residual
 run mlp-2 --arch mlp --layers 2
 run logreg --arch logreg --layers 0
 

@@ -104,6 +104,7 @@ internal static class BenchCommand
                 Training = _training.Apply(parsed, preset.Training),
             };
             if (_model.InitGiven(parsed)) c = c with { Inits = new Dictionary<Architecture, RecurrentInit>() };
+            if (c.Task == BenchTask.Frames) c = c with { Model = _model.FitReadout(parsed, c.Model, c.Data.Target) };
             if (parsed.GetValue(_seconds) is { } seconds) c = c with { TrackSeconds = seconds };
             if (parsed.GetValue(_archs) is { } archs)
                 c = c with { Archs = List(archs, "--archs").Select(a => Architectures.Parse(a, "--archs", Architectures.Recurrent)).Distinct().ToList() };

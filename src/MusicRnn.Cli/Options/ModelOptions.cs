@@ -16,6 +16,7 @@ internal sealed class ModelOptions
     private readonly Option<bool?> _peepholes = new("--peepholes") { Description = "lstm peephole connections: true or false (default true)" };
     private readonly Option<GruReset?> _gruReset = Choice.Of<GruReset>("--gru-reset", "gru reset gate before (Cho) or after (cuDNN) the recurrent product");
     private readonly Option<RecurrentInit?> _init = Choice.Of<RecurrentInit>("--init", "initial weights (identity: rnn/cwrnn U = I; chrono: lstm/gru gate biases, needs --chrono-steps)");
+    private readonly Option<Readout?> _readout = Choice.Of<Readout>("--readout", "how the top state h becomes the next frame from the input x (plain: W h + b; residual: x + W h + b; scaled: s * x + W h + b, a gain s per feature; the two skips start as persistence)");
     private readonly Option<int?> _chronoSteps = new("--chrono-steps") { Description = "chrono init: the longest dependency in steps the gate biases are spread over" };
 
     /// <param name="defaults">The values used when an option is not given, shown in the help; null when they are a preset's.</param>
@@ -26,12 +27,13 @@ internal sealed class ModelOptions
         TrainingOptions.Default(_modules, defaults.Modules);
         TrainingOptions.Default(_activation, Choice.NameOf(defaults.Activation));
         TrainingOptions.Default(_gruReset, Choice.NameOf(defaults.GruReset));
+        _readout.Description += defaults.Readout == Readout.Plain ? " (default plain)" : $" (default {Choice.NameOf(defaults.Readout)} where it fits: a recurrent model predicting the next frame; plain otherwise)";
     }
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { _hidden, _modules, _periods, _activation, _peepholes, _gruReset, _init, _chronoSteps })
+        foreach (Option o in new Option[] { _hidden, _modules, _periods, _activation, _peepholes, _gruReset, _init, _chronoSteps, _readout })
             command.Options.Add(o);
     }
 
@@ -50,8 +52,17 @@ internal sealed class ModelOptions
         if (parsed.GetValue(_gruReset) is { } reset) spec = spec with { GruReset = reset };
         if (parsed.GetValue(_init) is { } init) spec = spec with { Init = init };
         if (parsed.GetValue(_chronoSteps) is { } steps) spec = spec with { ChronoSteps = steps };
+        if (parsed.GetValue(_readout) is { } readout) spec = spec with { Readout = readout };
         return spec;
     }
+
+    /// <summary>
+    /// <paramref name="spec"/>, whose readout came from defaults unless <c>--readout</c> was given, with
+    /// the plain head where the default does not fit <paramref name="target"/> or the architecture;
+    /// a readout given is kept, for validation to refuse with its reason.
+    /// </summary>
+    public ModelSpec FitReadout(ParseResult parsed, ModelSpec spec, Training.Target target) =>
+        parsed.GetValue(_readout) is null && !spec.ReadoutFits(target) ? spec with { Readout = Readout.Plain } : spec;
 
     /// <summary>Whether <c>--init</c> was given (in <c>bench</c> it replaces a preset's per-architecture choice).</summary>
     public bool InitGiven(ParseResult parsed) => parsed.GetValue(_init) is not null;

@@ -185,6 +185,9 @@ public sealed record BenchConfig
         if (!(ExcerptStart >= 0 && double.IsFinite(ExcerptStart))) throw InputException.ForOption("--excerpt-start", $"expected zero or more seconds, got {ExcerptStart}");
         if (Match == SizeMatch.Params && Budgets.Count > 0) throw InputException.ForOption("--match", "a grid of budgets already sizes every model by parameters");
         Data.ValidateSettings();
+        if (Task == BenchTask.Sequence && Model.Readout != Readout.Plain)
+            throw InputException.ForOption("--readout", "the sequence task's input is a constant 1, not the frame before its target; use --readout plain");
+        if (Task == BenchTask.Frames) Model.ValidateFor(Data.Target);
         int features = Task == BenchTask.Frames ? CodecFactory.Create(Data.Codec).FeatureCount : 1;
         foreach (var cell in Cells()) SpecFor(cell, features).Validate();
     }

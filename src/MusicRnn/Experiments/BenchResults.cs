@@ -444,6 +444,9 @@ public sealed record ModelSummary
     /// <summary>CW-RNN only: the period of each module; null for other architectures.</summary>
     public IReadOnlyList<int>? Periods { get; init; }
 
+    /// <summary>The readout when not the essay's plain head ("residual", "scaled"); null for the plain head.</summary>
+    public string? Readout { get; init; }
+
     /// <summary>The summary of <paramref name="spec"/>, keeping only the fields its architecture uses.</summary>
     public static ModelSummary From(ModelSpec spec)
     {
@@ -463,6 +466,7 @@ public sealed record ModelSummary
             ChronoSteps = spec.Init == RecurrentInit.Chrono ? spec.ChronoSteps : null,
             Modules = spec.Arch == Architecture.CwRnn ? spec.Modules : null,
             Periods = spec.Arch == Architecture.CwRnn ? Enumerable.Range(0, spec.Modules).Select(spec.PeriodOf).ToList() : null,
+            Readout = spec.Readout == Models.Readout.Plain ? null : spec.Readout.ToString().ToLowerInvariant(),
         };
     }
 }

@@ -111,8 +111,12 @@ internal sealed class FreeRunningLstm : IDisposable
         owned = [.. kept, .. views, one];
     }
 
-    /// <summary>True when <paramref name="model"/> is an LSTM this path can run.</summary>
-    public static bool Supports(FrameModel model) => model is RecurrentModel && model.Spec.Arch == Architecture.Lstm;
+    /// <summary>
+    /// True when <paramref name="model"/> is an LSTM with the plain head, which this path can run. A
+    /// residual readout feeds back x_{t+1} = s ⊙ x_t + W_y h_t + b_y, which needs x_t itself, so
+    /// W x_{t+1} no longer folds into a product with h_t alone; such a model runs frame by frame.
+    /// </summary>
+    public static bool Supports(FrameModel model) => model is RecurrentModel && model.Spec is { Arch: Architecture.Lstm, Readout: Readout.Plain };
 
     /// <summary>
     /// Generates <paramref name="frames"/> frames: the first from <paramref name="first"/>, every

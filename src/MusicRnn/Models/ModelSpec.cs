@@ -1,3 +1,5 @@
+using MusicRnn.Training;
+
 namespace MusicRnn.Models;
 
 /// <summary>The architectures MusicRnn can build (docs/ARCHITECTURE.md, Models).</summary>
@@ -58,6 +60,32 @@ public enum RecurrentInit
 }
 
 /// <summary>
+/// How a recurrent frame model turns its top state h_t into the predicted frame (<c>--readout</c>;
+/// docs/ARCHITECTURE.md, "Models"). Every choice but <see cref="Plain"/> predicts the next frame as
+/// a change from the current one, so it needs a model whose output is a frame of its input's size
+/// and the target x_{t+1} (<see cref="ModelSpec.Validate"/>, <see cref="ModelSpec.ValidateFor"/>).
+/// </summary>
+public enum Readout
+{
+    /// <summary>The essay's linear head, ŷ_t = W_y h_t + b_y.</summary>
+    Plain,
+
+    /// <summary>
+    /// A skip from the input, ŷ_t = x_t + W_y h_t + b_y, with W_y and b_y starting at zero: the
+    /// untrained model is persistence and the network learns the change from the frame just heard.
+    /// </summary>
+    Residual,
+
+    /// <summary>
+    /// The skip with a learned gain per feature, ŷ_t = s ⊙ x_t + W_y h_t + b_y, s starting at 1 (and
+    /// W_y, b_y at 0): persistence at the start, and each feature's own pull towards its mean
+    /// (s_k &lt; 1, the first-order linear prediction of a bin from itself) without the network
+    /// having to carry x_t in its state.
+    /// </summary>
+    Scaled,
+}
+
+/// <summary>
 /// Everything needed to build a model with freshly initialised weights. Saved in every
 /// checkpoint's config.json, so a checkpoint rebuilds its own model.
 /// </summary>
@@ -104,6 +132,13 @@ public sealed record ModelSpec
     public int ChronoSteps { get; init; }
 
     /// <summary>
+    /// How the top state becomes the predicted frame. <see cref="Readout.Plain"/> here, so a
+    /// checkpoint written before readouts existed rebuilds its own model; <c>train</c> and the quick
+    /// preset ask for <see cref="Readout.Residual"/> where it fits.
+    /// </summary>
+    public Readout Readout { get; init; } = Readout.Plain;
+
+    /// <summary>
     /// A sample-level model (SampleRNN): the recurrent stack above (arch, hidden, layers …) is its
     /// frame tier, and this says the rest. Null for a frame model.
     /// </summary>
@@ -125,6 +160,7 @@ public sealed record ModelSpec
             if (!Architectures.Of(Arch).Recurrent)
                 throw InputException.ForOption("--arch", $"a sample-level model's frame tier is recurrent (rnn, lstm, gru, cwrnn), got {Architectures.NameOf(Arch)}");
         }
+        if (ReadoutShapeProblem() is { } readout) throw InputException.ForOption("--readout", readout);
         if (Init == RecurrentInit.Identity && Arch is not (Architecture.Rnn or Architecture.CwRnn))
             throw InputException.ForOption("--init", $"identity initializes the rnn and cwrnn recurrence, not {Architectures.NameOf(Arch)}");
         if (Init == RecurrentInit.Chrono && Arch is not (Architecture.Lstm or Architecture.Gru))
@@ -145,6 +181,37 @@ public sealed record ModelSpec
             }
         }
     }
+
+    /// <summary>
+    /// Throws an <see cref="InputException"/> naming <c>--readout</c> when the readout cannot serve a
+    /// model trained towards <paramref name="target"/>: adding x_t to the prediction is a guess of
+    /// x_{t+1}, and towards x_t itself it is the answer, with nothing left to learn.
+    /// </summary>
+    public void ValidateFor(Target target)
+    {
+        if (Readout != Readout.Plain && target != Target.Next)
+            throw InputException.ForOption("--readout", $"{NameOf(Readout)} predicts the next frame as a change from the current one, so it needs --objective next, got {target.ToString().ToLowerInvariant()}");
+    }
+
+    /// <summary>
+    /// Whether the readout fits a model of this spec trained towards <paramref name="target"/> (sizes
+    /// not yet known count as fitting): how a command whose default readout is residual falls back to
+    /// the plain head where a residual one does not apply (mlp, logreg, reconstruction).
+    /// </summary>
+    public bool ReadoutFits(Target target) => Readout == Readout.Plain || (target == Target.Next && ReadoutShapeProblem() is null);
+
+    /// <summary>Why the readout does not fit this model's architecture or sizes, or null.</summary>
+    private string? ReadoutShapeProblem()
+    {
+        if (Readout == Readout.Plain) return null;
+        if (SampleLevel is not null || !Architectures.Of(Arch).Recurrent)
+            return $"{NameOf(Readout)} belongs to recurrent frame models (rnn, lstm, gru, cwrnn), not to {(SampleLevel is null ? Architectures.NameOf(Arch) : "a sample-level model")}";
+        if (InputSize > 0 && OutputSize > 0 && InputSize != OutputSize)
+            return $"{NameOf(Readout)} adds the input frame to the prediction, so the output size ({OutputSize}) must equal the input size ({InputSize})";
+        return null;
+    }
+
+    private static string NameOf(Readout readout) => readout.ToString().ToLowerInvariant();
 
     /// <summary>The period of CW-RNN module <paramref name="module"/> (0-based).</summary>
     public int PeriodOf(int module) => Periods is { } p ? p[module] : 1 << Math.Min(module, 30);

@@ -26,7 +26,8 @@ public static class ParameterBudget
                 // First layer I → H, then (L − 1) layers H → H, then the head H → O.
                 return h * (i + 1) + (layers - 1) * h * (h + 1) + o * (h + 1);
             default:
-                return StackCount(spec, i) + o * (h + 1);
+                // The scaled readout's gain s has one scalar per output feature.
+                return StackCount(spec, i) + o * (h + 1) + (spec.Readout == Readout.Scaled ? o : 0);
         }
     }
 

@@ -16,7 +16,8 @@ public static class ObjectiveFactory
     /// <param name="data">The songs' settings: the target and the codec.</param>
     /// <param name="spec">The model (or a grid's template).</param>
     /// <param name="sampleTierAlone">For a sample-level model, the trained "sample tier alone" baseline, if the run measures it.</param>
-    /// <exception cref="InputException">A sample-level model on frames that are not quantized samples, or the codec's levels and the model's disagree.</exception>
+    /// <exception cref="InputException">A sample-level model on frames that are not quantized samples, the codec's levels and the model's disagree,
+    /// or a residual readout towards a target other than the next frame.</exception>
     public static Objective For(DataConfig data, ModelSpec spec, Baseline? sampleTierAlone = null)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -25,6 +26,7 @@ public static class ObjectiveFactory
         {
             if (data.Codec.Quantizes)
                 throw InputException.ForOption("--codec", $"{data.Codec.Name} quantizes single samples, which only a sample-level model (--predict samples) reads");
+            spec.ValidateFor(data.Target);
             return new FrameRegression(data.Target);
         }
         if (!data.Codec.Quantizes)

@@ -160,6 +160,58 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void Should_rebuild_a_scaled_readout_from_the_checkpoint_alone()
+    {
+        // Given a GRU with the scaled readout whose gain and head have moved from their start, saved
+        using var dir = new TempDir();
+        manual_seed(7);
+        using var original = ModelFactory.Create(LstmSpec with { Arch = Architecture.Gru, Readout = Readout.Scaled });
+        using (no_grad())
+        {
+            foreach (var (name, p) in original.named_parameters().Where(p => p.name is "skip" or "head.weight" or "head.bias"))
+                p.copy_(rand(p.shape));
+        }
+        SaveModel(dir.File("ckpt"), original, epoch: 1);
+
+        // When config.json is read as text and the model rebuilt from the folder
+        var json = File.ReadAllText(Path.Combine(dir.File("ckpt"), Checkpoint.ConfigFile));
+        using var checkpoint = Checkpoint.Load(dir.File("ckpt"));
+        using var model = checkpoint.CreateModel(CPU);
+
+        // Then the readout is in config.json under its command-line name, the gain is stored as skip [O],
+        // and the rebuilt model computes what the original did
+        Assert.Contains("\"readout\": \"scaled\"", json);
+        Assert.Equal(Readout.Scaled, checkpoint.Config.Model.Readout);
+        var tensors = ParseSafetensors(File.ReadAllBytes(Path.Combine(dir.File("ckpt"), Checkpoint.WeightsFile)));
+        Assert.Equal([Features], tensors["skip"].Shape);
+        using var input = rand(7, 1, Features);
+        using var noGrad = no_grad();
+        var (expected, _) = original.forward(input, null);
+        var (actual, _) = model.forward(input, null);
+        Assert.Equal(expected.data<float>().ToArray(), actual.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Should_read_a_config_without_a_readout_as_the_plain_head()
+    {
+        // Given a saved checkpoint whose config.json has its readout removed, as every checkpoint written before readouts existed
+        using var dir = new TempDir();
+        manual_seed(8);
+        using var original = ModelFactory.Create(LstmSpec);
+        SaveModel(dir.File("ckpt"), original, epoch: 1);
+        var path = Path.Combine(dir.File("ckpt"), Checkpoint.ConfigFile);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.True(config["model"]!.AsObject().Remove("readout"));
+        File.WriteAllText(path, config.ToJsonString());
+
+        // When it is loaded
+        using var checkpoint = Checkpoint.Load(dir.File("ckpt"));
+
+        // Then its model has the plain head, the only readout there was
+        Assert.Equal(Readout.Plain, checkpoint.Config.Model.Readout);
+    }
+
+    [Fact]
     public void Should_keep_the_old_checkpoint_loadable_when_a_save_crashes_before_the_swap()
     {
         // Given a checkpoint of epoch 1

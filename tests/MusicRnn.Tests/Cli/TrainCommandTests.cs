@@ -155,6 +155,27 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("", "scaled")]
+    [InlineData("--readout residual", "residual")]
+    [InlineData("--readout plain", "plain")]
+    [InlineData("--arch mlp", "plain")]
+    [InlineData("--objective reconstruct", "plain")]
+    public void Should_read_out_through_the_scaled_skip_by_default_and_through_the_plain_head_where_the_skip_does_not_fit(string extra, string readout)
+    {
+        // Given tiny settings, with nothing else, a readout asked for, a feed-forward model or the frame itself as target
+        var changes = extra.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+        // When training from the command line
+        var result = CliHarness.Run(Tiny(changes));
+
+        // Then the checkpoint holds the readout (the default where it fits, the plain head where it does not) and train's learning rate
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var checkpoint = Checkpoint.Load(Path.Combine(Out, "checkpoint"));
+        Assert.Equal(readout, checkpoint.Config.Model.Readout.ToString().ToLowerInvariant());
+        Assert.Equal(1e-4, checkpoint.Config.Training.LearningRate);
+    }
+
+    [Theory]
     [InlineData("--arch", "transformer", "--arch: expected one of rnn, lstm, gru, cwrnn, logreg, mlp, got 'transformer'")]
     [InlineData("--codec", "wavelet", "--codec: unknown codec 'wavelet'")]
     [InlineData("--hidden", "0", "--hidden: expected a positive number of units, got 0")]
@@ -226,7 +247,7 @@ public sealed class TrainCommandTests : IDisposable
 
         // Then exit 2 naming the setting; with the same settings it trains epoch 2
         Assert.Equal(2, changed.ExitCode);
-        Assert.Contains("training.learning_rate = 0.001, this run asks for 0.01", Assert.Single(changed.ErrorLines));
+        Assert.Contains("training.learning_rate = 0.0001, this run asks for 0.01", Assert.Single(changed.ErrorLines));
         var same = CliHarness.Run(Tiny("--resume", "--epochs", "2"));
         Assert.True(same.ExitCode == 0, same.Error);
         Assert.Contains("epoch 2: train loss", same.Out);

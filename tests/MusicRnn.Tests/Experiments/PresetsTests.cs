@@ -61,6 +61,20 @@ public sealed class PresetsTests
     }
 
     [Fact]
+    public void Should_read_the_quick_grid_out_through_the_scaled_skip_and_every_essay_preset_through_the_plain_head()
+    {
+        // Given every preset's grid, sized for frames of 513 features
+        var readouts = Presets.Names.Select(Presets.Get).Where(p => p.Task == BenchTask.Frames && p.Model.SampleLevel is null)
+            .SelectMany(p => p.Cells().Select(c => (p.Preset, p.SpecFor(c, 513).Readout))).ToList();
+
+        // Then the quick preset's models (the demo's) predict through train's default scaled skip,
+        // and those of essay and essay-code through the essay's plain head
+        Assert.Contains(readouts, r => r.Preset == "quick");
+        Assert.All(readouts, r => Assert.Equal(r.Preset == "quick" ? Readout.Scaled : Readout.Plain, r.Readout));
+        Assert.Equal(Readout.Plain, Presets.Koutnik.Model.Readout);
+    }
+
+    [Fact]
     public void Should_keep_the_essay_presets_on_the_essays_fft_frames_whatever_trains_default()
     {
         // Given the essay presets; Then their frames are the essay's full complex FFT (1024 and 512

@@ -204,6 +204,42 @@ public sealed class GeneratorTests
         Assert.True(noisy.Zip(clean).Max(p => Math.Abs(p.First - p.Second)) > 1e-3);
     }
 
+    [Theory]
+    [InlineData(Readout.Residual)]
+    [InlineData(Readout.Scaled)]
+    public void Should_free_run_an_lstm_with_a_residual_readout_by_feeding_back_its_whole_prediction(Readout readout)
+    {
+        // Given a float64 LSTM whose residual readout has a random head (and gains), a 5-frame prime, and chunks of 3
+        manual_seed(15);
+        using var model = ModelTestKit.Build(new ModelSpec { Arch = Architecture.Lstm, InputSize = Features, OutputSize = Features, HiddenSize = 8, Readout = readout });
+        var random = new TorchSharp.torch.Generator(16);
+        foreach (var name in new[] { "head.weight", "head.bias", "skip" }.Where(n => model.named_parameters().Any(p => p.name == n)))
+            ModelTestKit.Set(model, name, ModelTestKit.Random(random, ScalarType.Float64, ModelTestKit.Param(model, name).shape).data<double>().ToArray());
+        using var prime = Frames(5, seed: 17, ScalarType.Float64);
+        var generator = new Generator(model, NextFrame, chunkFrames: 3);
+
+        // When free-running 10 frames without noise, and by hand: forward over the prime, then each
+        // prediction ŷ_t = s ⊙ x_t + head(h_t), skip included, fed back as the next input
+        var generated = CollectDoubles(sink => generator.FreeRun(prime, 10, new Feedback(0), seed: 0, sink));
+        var expected = new List<double>();
+        using (no_grad())
+        {
+            var (output, state) = model.forward(prime.unsqueeze(1), null);
+            var current = output[^1..];
+            for (var i = 0; i < 10; i++)
+            {
+                expected.AddRange(current.reshape(-1).data<double>().ToArray());
+                (current, state) = model.forward(current, state);
+            }
+        }
+
+        // Then the run went frame by frame (the skip's x_t does not fold into the recurrence) and made those frames
+        Assert.False(generator.UsesFold(new Feedback(0), 10));
+        Assert.Equal(expected.Count, generated.Length);
+        for (var i = 0; i < generated.Length; i++)
+            Assert.True(Math.Abs(expected[i] - generated[i]) <= 1e-12, $"element {i}: expected {expected[i]}, got {generated[i]}");
+    }
+
     [Fact]
     public void Should_hold_no_more_tensors_after_many_chunks_on_the_fold_and_none_after_the_run()
     {

@@ -19,6 +19,8 @@ public sealed class RecurrentModelTests
         ["gru-before"] = Tiny with { Arch = Architecture.Gru, GruReset = GruReset.Before },
         ["gru-after (fused)"] = Tiny with { Arch = Architecture.Gru, GruReset = GruReset.After },
         ["cw-rnn"] = Tiny with { Arch = Architecture.CwRnn },
+        ["gru-before residual"] = Tiny with { Arch = Architecture.Gru, Readout = Readout.Residual },
+        ["lstm-peepholes scaled"] = Tiny with { Arch = Architecture.Lstm, Readout = Readout.Scaled },
         ["mlp"] = Tiny with { Arch = Architecture.Mlp },
         ["logreg"] = Tiny with { Arch = Architecture.LogReg, Layers = 0 },
     };
@@ -27,11 +29,12 @@ public sealed class RecurrentModelTests
     [MemberData(nameof(GradientCases))]
     public void Should_match_finite_difference_gradients_in_float64(string name)
     {
-        // Given a tiny 2-layer model in float64, a 7-step window, a random starting state
-        // (at clock 1, so the CW-RNN starts mid-cycle) and a loss that weighs every output
-        // and every final state entry by a fixed random number
+        // Given a tiny 2-layer model in float64 (a residual readout's zero head made random, so every
+        // weight has a gradient), a 7-step window, a random starting state (at clock 1, so the CW-RNN
+        // starts mid-cycle) and a loss that weighs every output and every final state entry by a fixed random number
         manual_seed(1);
         var model = Build(Specs[name]);
+        if (model.Spec.Readout != Readout.Plain) RandomizeReadout(model, 3);
         var generator = new Generator(2);
         var input = Random(generator, ScalarType.Float64, 7, 2, 3);
         var start = new ModelState(model.InitialState(2, CPU, ScalarType.Float64).Tensors
@@ -75,6 +78,65 @@ public sealed class RecurrentModelTests
     }
 
     private static double Norm(IEnumerable<double> v) => Math.Sqrt(v.Sum(x => x * x));
+
+    [Theory]
+    [InlineData(Architecture.Gru, Readout.Residual)]
+    [InlineData(Architecture.Lstm, Readout.Scaled)]
+    [InlineData(Architecture.CwRnn, Readout.Residual)]
+    public void Should_start_at_persistence_with_a_residual_readout(Architecture arch, Readout readout)
+    {
+        // Given a freshly built model with a residual readout, and a random window from a random state
+        manual_seed(2);
+        var model = Build(Tiny with { Arch = arch, Readout = readout });
+        var generator = new Generator(7);
+        var input = Random(generator, ScalarType.Float64, 5, 2, 3);
+        var start = new ModelState(model.InitialState(2, CPU, ScalarType.Float64).Tensors.Select(t => Random(generator, ScalarType.Float64, t.shape)).ToArray(), 0);
+
+        // When it runs the window
+        using var _ = no_grad();
+        var (output, _) = model.forward(input, start);
+
+        // Then every prediction is the frame it was given: the persistence baseline
+        Assert.Equal(input.data<double>().ToArray(), output.data<double>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(Architecture.Gru, Readout.Residual)]
+    [InlineData(Architecture.Lstm, Readout.Scaled)]
+    [InlineData(Architecture.Rnn, Readout.Scaled)]
+    public void Should_add_the_skip_from_the_input_to_the_head_of_the_top_state(Architecture arch, Readout readout)
+    {
+        // Given a model with a residual readout whose head (and gain) are random, and the same
+        // stack and head with the plain readout, which outputs W_y h_t + b_y alone
+        manual_seed(3);
+        var spec = Tiny with { Arch = arch, Readout = readout };
+        var model = Build(spec);
+        RandomizeReadout(model, 4);
+        var plain = Build(spec with { Readout = Readout.Plain });
+        foreach (var (name, p) in plain.named_parameters()) Set(plain, name, Param(model, name).data<double>().ToArray());
+        var input = Random(new Generator(8), ScalarType.Float64, 6, 2, 3);
+
+        // When both run the same window, and ŷ = x + head(h) (or s ⊙ x + head(h)) is computed by hand from the plain output
+        using var _ = no_grad();
+        var (output, _) = model.forward(input, null);
+        var (head, _) = plain.forward(input, null);
+        var x = input.data<double>().ToArray();
+        var h = head.data<double>().ToArray();
+        var s = readout == Readout.Scaled ? Param(model, "skip").data<double>().ToArray() : [1.0, 1.0, 1.0];
+        var expected = Enumerable.Range(0, x.Length).Select(i => (s[i % 3] * x[i]) + h[i]).ToArray();
+
+        // Then the model's output is that sum, to float64 rounding
+        var actual = output.data<double>().ToArray();
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-12);
+    }
+
+    /// <summary>Overwrites the head (and the scaled readout's gain) with seeded random values.</summary>
+    private static void RandomizeReadout(FrameModel model, ulong seed)
+    {
+        var generator = new Generator(seed);
+        foreach (var name in new[] { "head.weight", "head.bias", "skip" }.Where(n => model.named_parameters().Any(p => p.name == n)))
+            Set(model, name, Random(generator, ScalarType.Float64, Param(model, name).shape).data<double>().ToArray());
+    }
 
     [Theory]
     [InlineData(Architecture.Lstm, GruReset.Before, false)]

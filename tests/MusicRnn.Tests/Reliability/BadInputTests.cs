@@ -52,6 +52,10 @@ public sealed class BadInputTests : IDisposable
         { "train --audio {d}/tone.wav --out {d}/run --lr NaN", "--lr: expected a positive learning rate, got NaN" },
         { "train --audio {d}/tone.wav --out /proc/musicrnn-cannot-exist", "/proc/musicrnn-cannot-exist: cannot create the output folder" },
         { "train --audio {d}/text.wav --out {d}/run", "{d}/text.wav: not a WAV file" },
+        { "train --audio {d}/tone.wav --out {d}/run --arch mlp --readout residual", "--readout: residual belongs to recurrent frame models (rnn, lstm, gru, cwrnn), not to mlp" },
+        { "train --audio {d}/tone.wav --out {d}/run --objective reconstruct --readout scaled", "--readout: scaled predicts the next frame as a change from the current one, so it needs --objective next, got reconstruct" },
+        { "bench --preset koutnik --out {d}/run --readout residual", "--readout: the sequence task's input is a constant 1" },
+        { "bench --out {d}/run --objective reconstruct --readout residual", "--readout: residual predicts the next frame as a change from the current one" },
         { "frobnicate", "Unrecognized command or argument 'frobnicate'" },
     };
 
