@@ -134,6 +134,7 @@ public static class ReportWriter
             }
             parts.Add(string.Create(c, $"copies {music.CopiedSeconds:F2} s of training audio"));
             parts.Add(string.Create(c, $"loops {music.LoopSeconds:F2} s") + (music.LoopPeriodSeconds is { } p ? string.Create(c, $" (period {p:F2} s)") : ""));
+            if (music.StaticSeconds > 0) parts.Add(string.Create(c, $"static {music.StaticSeconds:F2} s"));
         }
         if (m.Audio is { } audio)
         {

@@ -106,7 +106,9 @@ internal static class ResultsTables
 
     /// <summary>
     /// One row per model with a measured sample: its tempo and periodicity, timbre distance to the
-    /// held-out audio, longest copy of the training audio and longest loop, level and silence; then
+    /// held-out audio, longest copy of the training audio, longest loop and longest static stretch
+    /// (beside the periodicity: a frozen texture with a small steady ripple correlates with itself
+    /// one ripple later as well as a beat does), level and silence; then
     /// the song's reference rows, measured the same way (the held-out audio, the song's halves,
     /// white noise), so every figure has the song's beside it.
     /// </summary>
@@ -126,6 +128,7 @@ internal static class ResultsTables
                 Dist(music?.TimbreDistance),
                 Num(music?.CopiedSeconds, "F2"),
                 Num(music?.LoopSeconds, "F2"),
+                Num(music?.StaticSeconds, "F2"),
                 m.Audio is null ? Missing : m.Audio.RmsDbfs is { } db ? db.ToString("F1", c) : "silent",
                 m.Audio is null ? Missing : m.Audio.SilenceFraction.ToString("P0", c),
             ]);
@@ -133,13 +136,13 @@ internal static class ResultsTables
         if (results.Reference?.Points is { } r)
         {
             rows.Add(["held-out audio (vs training)", Num(r.HeldOutTempoBpm, "F1"), Num(r.HeldOutPeriodicity, "F2"), Dist(r.HeldOutTimbreDistance),
-                Num(r.HeldOutCopiedSeconds, "F2"), Num(r.HeldOutLoopSeconds, "F2"), Missing, Missing]);
-            rows.Add(["song: first half vs second half", Num(r.SongTempoBpm, "F1"), Num(r.SongPeriodicity, "F2"), Dist(r.HalvesTimbreDistance), Missing, Missing, Missing, Missing]);
-            rows.Add(["white noise vs the song", Missing, Missing, Dist(r.NoiseTimbreDistance), Missing, Missing, Missing, Missing]);
+                Num(r.HeldOutCopiedSeconds, "F2"), Num(r.HeldOutLoopSeconds, "F2"), Missing, Missing, Missing]);
+            rows.Add(["song: first half vs second half", Num(r.SongTempoBpm, "F1"), Num(r.SongPeriodicity, "F2"), Dist(r.HalvesTimbreDistance), Missing, Missing, Missing, Missing, Missing]);
+            rows.Add(["white noise vs the song", Missing, Missing, Dist(r.NoiseTimbreDistance), Missing, Missing, Missing, Missing, Missing]);
         }
         return new TextTable(
-            ["Sample", "Tempo (BPM)", "Periodicity", "Timbre distance (dB²)", "Copies training (s)", "Loops (s)", "Level (dBFS RMS)", "Silence"],
-            [false, true, true, true, true, true, true, true], rows);
+            ["Sample", "Tempo (BPM)", "Periodicity", "Timbre distance (dB²)", "Copies training (s)", "Loops (s)", "Static (s)", "Level (dBFS RMS)", "Silence"],
+            [false, true, true, true, true, true, true, true, true], rows);
     }
 
     /// <summary>The sentence that says how the musical metrics are measured and what the reference rows are.</summary>
@@ -151,7 +154,8 @@ internal static class ResultsTables
         return "Measured on each sample's decoded audio in one log-mel analysis (2048-sample Hann windows, hop 512, 64 bands), the same for every codec: "
             + "tempo at the strongest autocorrelation peak of the spectral-flux onset envelope in 60–200 BPM and that peak's normalised height (periodicity: 1 = every beat repeats exactly, ≈ 0 = noise); "
             + "timbre distance, the Fréchet distance between Gaussians fitted to the log-mel frames of the sample and of the held-out audio; "
-            + $"copies, the longest stretch matching consecutive training audio frame by frame{tolerance}; loops, the longest stretch repeating the sample's own audio from at least a second before. "
+            + $"copies, the longest stretch matching consecutive training audio frame by frame{tolerance}; loops, the longest stretch repeating the sample's own audio from at least a second before; "
+            + "static, the longest stretch in which the sound does not change (a sample static for most of its length has no beat, whatever its periodicity says: a frozen texture's small steady ripple repeats too). "
             + "The last rows are the song measured the same way: the held-out audio against the training audio (a sample that sounds like the song scores about this), the song's first half against its second half (with the whole song's tempo), and white noise of the song's level and length against the song.";
     }
 

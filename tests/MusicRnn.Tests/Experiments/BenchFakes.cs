@@ -133,7 +133,7 @@ internal static class BenchFakes
                 TimbreReference = "held-out",
                 CopiedSeconds = 0.1 * layers,
                 LoopSeconds = 0.05 * rank,
-                StaticSeconds = 0,
+                StaticSeconds = 0.25 * rank,
                 MatchToleranceDb = 3.8,
             },
             Provenance = new RunProvenance

@@ -66,10 +66,11 @@ public sealed partial class ReportWriterTests
         string html = ReportWriter.Render(grid);
 
         // Then each sample's line carries its tempo, timbre distance (beside the song's halves and
-        // noise), copies, loops, level and silence, and the table ends with the song's own rows
-        Assert.Contains("tempo 119.0 BPM, periodicity 0.30 (the song's 120.1 BPM, 0.64) · timbre distance 115 dB² (the song's halves 18.2, noise 2875) · copies 0.10 s of training audio · loops 0.05 s · -15.0 dBFS RMS · silence 5 %", System.Net.WebUtility.HtmlDecode(html), StringComparison.Ordinal);
+        // noise), copies, loops, the longest static stretch, level and silence, and the table ends with the song's own rows
+        Assert.Contains("tempo 119.0 BPM, periodicity 0.30 (the song's 120.1 BPM, 0.64) · timbre distance 115 dB² (the song's halves 18.2, noise 2875) · copies 0.10 s of training audio · loops 0.05 s · static 0.25 s · -15.0 dBFS RMS · silence 5 %", System.Net.WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         string music = html[html.IndexOf("id=\"music\"", StringComparison.Ordinal)..];
         Assert.Contains("<th scope=\"row\">lstm-1</th><td class=\"num\">119.0</td><td class=\"num\">0.30</td><td class=\"num\">115</td>", music, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"num\">0.10</td><td class=\"num\">0.05</td><td class=\"num\">0.25</td><td class=\"num\">-15.0</td>", music, StringComparison.Ordinal);
         Assert.Contains("<th scope=\"row\">song: first half vs second half</th><td class=\"num\">120.1</td><td class=\"num\">0.64</td><td class=\"num\">18.2</td>", music, StringComparison.Ordinal);
         Assert.Contains("<th scope=\"row\">white noise vs the song</th><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">2875</td>", music, StringComparison.Ordinal);
     }
