@@ -18,6 +18,7 @@ internal sealed class TrainingOptions
     private readonly Option<double?> _lr = new("--lr") { Description = "learning rate (rprop: initial step size)" };
     private readonly Option<double?> _momentum = new("--momentum") { Description = "sgd momentum" };
     private readonly Option<bool> _nesterov = new("--nesterov") { Description = "sgd: Nesterov momentum" };
+    private readonly Option<double?> _weightDecay = new("--weight-decay") { Description = "decoupled weight decay λ: each step first shrinks every weight by lr·λ (0 = off)" };
     private readonly Option<double?> _clip = new("--clip") { Description = "gradient-norm ceiling (0 = off)" };
     private readonly Option<long?> _seed = new("--seed") { Description = "seed of the weights (and of a bench's synthesized track and samples)" };
     private readonly Option<int?> _validateEvery = new("--validate-every") { Description = "also validate every N iterations, within epochs (0 = at epoch ends only)" };
@@ -33,6 +34,7 @@ internal sealed class TrainingOptions
         Default(_epochs, defaults.Epochs);
         Default(_optimizer, Choice.NameOf(defaults.Optimizer));
         Default(_lr, defaults.LearningRate);
+        Default(_weightDecay, defaults.WeightDecay);
         Default(_clip, defaults.Clip);
         Default(_seed, defaults.Seed);
     }
@@ -44,7 +46,7 @@ internal sealed class TrainingOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option o in new Option[] { _window, _stride, _batch, _state, _epochs, _optimizer, _lr, _momentum, _nesterov, _clip, _seed, _validateEvery })
+        foreach (Option o in new Option[] { _window, _stride, _batch, _state, _epochs, _optimizer, _lr, _momentum, _nesterov, _weightDecay, _clip, _seed, _validateEvery })
             command.Options.Add(o);
     }
 
@@ -61,6 +63,7 @@ internal sealed class TrainingOptions
         if (parsed.GetValue(_lr) is { } lr) t = t with { LearningRate = lr };
         if (parsed.GetValue(_momentum) is { } momentum) t = t with { Momentum = momentum };
         if (parsed.GetValue(_nesterov)) t = t with { Nesterov = true };
+        if (parsed.GetValue(_weightDecay) is { } decay) t = t with { WeightDecay = decay };
         if (parsed.GetValue(_clip) is { } clip) t = t with { Clip = clip };
         if (parsed.GetValue(_seed) is { } seed) t = t with { Seed = seed };
         if (parsed.GetValue(_validateEvery) is { } every) t = t with { ValidateEvery = every };

@@ -262,6 +262,7 @@ public static class BenchRunner
         if (data.Codec.Hop is { } hop) extra["hop"] = hop.ToString(c);
         if (data.Codec.MelBands is { } bands) extra["mel bands"] = bands.ToString(c);
         if (data.Codec.PhaseIterations is { } iterations) extra["phase iterations"] = iterations.ToString(c);
+        if (config.Training.WeightDecay > 0) extra["weight decay"] = config.Training.WeightDecay.ToString("R", c);
         if (config.Training.Optimizer == OptimizerKind.Sgd)
             extra["momentum"] = config.Training.Momentum.ToString("R", c) + (config.Training.Nesterov ? " nesterov" : "");
         return new BenchSettings

@@ -57,6 +57,14 @@ public sealed record TrainingConfig
     /// <summary>SGD only: Nesterov's variant of momentum (needs a positive momentum).</summary>
     public bool Nesterov { get; init; }
 
+    /// <summary>
+    /// Decoupled weight decay λ (Loshchilov &amp; Hutter 2019, "Decoupled Weight Decay Regularization",
+    /// ICLR; PyTorch's AdamW): before each update every parameter shrinks by θ ← θ (1 − lr·λ), apart
+    /// from the gradient and its running statistics. 0 (the essay's, and train's) turns it off.
+    /// Not for Rprop, whose rate is a step size.
+    /// </summary>
+    public double WeightDecay { get; init; }
+
     /// <summary>Global gradient-norm ceiling; 0 turns clipping off.</summary>
     public double Clip { get; init; } = 1.0;
 
@@ -87,6 +95,12 @@ public sealed record TrainingConfig
             throw InputException.ForOption("--momentum", $"only the sgd optimizer takes a momentum, got --optimizer {Optimizer.ToString().ToLowerInvariant()}");
         if (Nesterov && (Optimizer != OptimizerKind.Sgd || Momentum <= 0))
             throw InputException.ForOption("--nesterov", "expected --optimizer sgd with a positive --momentum");
+        if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
+            throw InputException.ForOption("--weight-decay", $"expected a weight decay >= 0 (0 = off), got {WeightDecay}");
+        if (WeightDecay > 0 && Optimizer == OptimizerKind.Rprop)
+            throw InputException.ForOption("--weight-decay", "rprop takes no weight decay (its rate is a step size, not a scale of the gradient)");
+        if (WeightDecay * LearningRate >= 1)
+            throw InputException.ForOption("--weight-decay", $"expected lr × weight decay below 1 (each step keeps θ (1 − lr·λ)), got {LearningRate} × {WeightDecay}");
         if (!double.IsFinite(Clip) || Clip < 0)
             throw InputException.ForOption("--clip", $"expected a gradient-norm ceiling >= 0 (0 = off), got {Clip}");
         if (Seed < 0) throw InputException.ForOption("--seed", $"expected a seed >= 0, got {Seed}");

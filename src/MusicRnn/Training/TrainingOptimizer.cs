@@ -38,13 +38,14 @@ public abstract class TrainingOptimizer : IDisposable
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(parameters);
         var lr = config.LearningRate;
+        var shrink = 1 - (lr * config.WeightDecay);
         return config.Optimizer switch
         {
             // Hinton's RMSProp keeps a running mean of squared gradients with decay 0.9.
-            OptimizerKind.RmsProp => new RmsProp(parameters, lr, alpha: 0.9),
-            OptimizerKind.Sgd => new Sgd(parameters, lr, config.Momentum, config.Nesterov),
-            OptimizerKind.Adagrad => new Optimizers.Adagrad(parameters, lr),
-            OptimizerKind.Adam => new Optimizers.Adam(parameters, lr),
+            OptimizerKind.RmsProp => new RmsProp(parameters, lr, alpha: 0.9) { Shrink = shrink },
+            OptimizerKind.Sgd => new Sgd(parameters, lr, config.Momentum, config.Nesterov) { Shrink = shrink },
+            OptimizerKind.Adagrad => new Optimizers.Adagrad(parameters, lr) { Shrink = shrink },
+            OptimizerKind.Adam => new Optimizers.Adam(parameters, lr) { Shrink = shrink },
             OptimizerKind.Rprop => new IRpropMinus(parameters, lr),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Optimizer, "unknown optimizer"),
         };

@@ -182,6 +182,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--stride", "0", "--stride: expected a positive number of frames, got 0")]
     [InlineData("--lr", "-0.1", "--lr: expected a positive learning rate, got -0.1")]
     [InlineData("--epochs", "0", "--epochs: expected a positive number of epochs, got 0")]
+    [InlineData("--weight-decay", "-1", "--weight-decay: expected a weight decay >= 0 (0 = off), got -1")]
+    [InlineData("--weight-decay", "20000", "--weight-decay: expected lr × weight decay below 1")]
     [InlineData("--window", "5000", "--window: 5000 frames is longer than")]
     [InlineData("--optimizer", "lbfgs", "--optimizer: expected one of rmsprop, rprop, sgd, adagrad, adam, got 'lbfgs'")]
     [InlineData("--state", "keep", "--state: expected one of carry, reset, got 'keep'")]

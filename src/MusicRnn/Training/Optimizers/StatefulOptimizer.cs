@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -42,6 +43,13 @@ internal abstract class StatefulOptimizer<TScalars> : TrainingOptimizer where TS
         steps = countsSteps ? new long[parameters.Count] : null;
     }
 
+    /// <summary>
+    /// The decoupled weight decay's factor 1 − lr·λ (<see cref="TrainingConfig.WeightDecay"/>): each
+    /// parameter with a gradient is multiplied by it before the rule's update, as PyTorch's AdamW
+    /// does; 1 (the default) skips the multiplication, so the rules stay bit-identical to TorchSharp's.
+    /// </summary>
+    public double Shrink { get; init; } = 1;
+
     /// <summary>State tensor <paramref name="field"/> (index into the fields) of parameter <paramref name="parameter"/>.</summary>
     protected Tensor? State(int field, int parameter) => state[field][parameter];
 
@@ -54,11 +62,13 @@ internal abstract class StatefulOptimizer<TScalars> : TrainingOptimizer where TS
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         using var scalars = CreateScalars();
+        using var shrink = Shrink.ToScalar();
         for (var i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i].Parameter;
             var grad = p.grad;
             if (grad is null) continue;
+            if (Shrink != 1) p.mul_(shrink);
             var step = 0L;
             if (steps is not null) step = ++steps[i];
             Update(i, p, grad, step, scalars);

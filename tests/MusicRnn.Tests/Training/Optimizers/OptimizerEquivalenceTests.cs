@@ -10,7 +10,7 @@ public sealed class OptimizerEquivalenceTests
 {
     private static readonly long[][] Shapes = [[4, 3], [5], [2, 2, 3]];
 
-    public static TheoryData<string> Rules => ["rmsprop", "adam", "adagrad", "sgd", "sgd-momentum", "sgd-nesterov"];
+    public static TheoryData<string> Rules => ["rmsprop", "adam", "adamw", "adagrad", "sgd", "sgd-momentum", "sgd-nesterov"];
 
     [Theory]
     [MemberData(nameof(Rules))]
@@ -80,6 +80,26 @@ public sealed class OptimizerEquivalenceTests
     }
 
     [Fact]
+    public void Should_shrink_each_weight_by_lr_times_the_decay_before_the_rmsprop_step()
+    {
+        // Given one parameter θ0 = [2, −1, 0.5] with the gradient g = [0.1, 0.2, 0] under RMSProp
+        // (lr 0.01, α 0.9) with a decoupled weight decay of 3
+        var config = new TrainingConfig { Optimizer = OptimizerKind.RmsProp, LearningRate = 0.01, WeightDecay = 3 };
+        var theta = new Parameter(tensor(new[] { 2f, -1f, 0.5f }));
+        using var optimizer = TrainingOptimizer.Create(config, [("w", theta)]);
+        theta.grad = tensor(new[] { 0.1f, 0.2f, 0f });
+
+        // When it takes one step
+        optimizer.Step();
+
+        // Then θ1 = θ0 (1 − 0.03) − 0.01 g / (√(0.1 g²) + 1e-8), computed by hand: a weight with no
+        // gradient still shrinks, the others also take the usual RMSProp step of lr/√0.1
+        double[] expected = [(2 * 0.97) - (0.01 / Math.Sqrt(0.1)), (-1 * 0.97) - (0.01 / Math.Sqrt(0.1)), 0.5 * 0.97];
+        var got = theta.detach().data<float>().ToArray();
+        for (var i = 0; i < 3; i++) Assert.Equal(expected[i], got[i], 1e-6);
+    }
+
+    [Fact]
     public void Should_name_the_missing_state_and_the_wrong_shape()
     {
         // Given Adam's state for two parameters
@@ -105,6 +125,7 @@ public sealed class OptimizerEquivalenceTests
     {
         "rmsprop" => new TrainingConfig { Optimizer = OptimizerKind.RmsProp, LearningRate = 0.01 },
         "adam" => new TrainingConfig { Optimizer = OptimizerKind.Adam, LearningRate = 0.01 },
+        "adamw" => new TrainingConfig { Optimizer = OptimizerKind.Adam, LearningRate = 0.01, WeightDecay = 0.5 },
         "adagrad" => new TrainingConfig { Optimizer = OptimizerKind.Adagrad, LearningRate = 0.05 },
         "sgd" => new TrainingConfig { Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 },
         "sgd-momentum" => new TrainingConfig { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9 },
@@ -118,6 +139,7 @@ public sealed class OptimizerEquivalenceTests
         return config.Optimizer switch
         {
             OptimizerKind.RmsProp => optim.RMSProp(ps, config.LearningRate, alpha: 0.9),
+            OptimizerKind.Adam when config.WeightDecay > 0 => optim.AdamW(ps, config.LearningRate, weight_decay: config.WeightDecay),
             OptimizerKind.Adam => optim.Adam(ps, config.LearningRate),
             OptimizerKind.Adagrad => optim.Adagrad(ps, config.LearningRate),
             _ => optim.SGD(ps, config.LearningRate, momentum: config.Momentum, nesterov: config.Nesterov),
