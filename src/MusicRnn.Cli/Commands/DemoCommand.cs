@@ -29,7 +29,7 @@ internal static class DemoCommand
         // The grid options stay available (--seconds, --epochs, --archs, --layers, --hidden, --threads…)
         // so a test or a curious user can shrink or grow the demo; by default it is the quick preset.
         var options = new BenchCommand.GridOptions();
-        var command = new Command("demo", "Synthesize an electronic track, compare RNN, LSTM, GRU and CW-RNN at 1-3 layers on it (the quick preset), generate a sample from each, and write report.html. About 2 minutes on 2 cores.")
+        var command = new Command("demo", "Synthesize an electronic track, compare RNN, LSTM, GRU and CW-RNN at 1-3 layers on it (the quick preset), generate a sample from each, and write report.html. About 6 minutes on 2 cores.")
         {
             output,
         };

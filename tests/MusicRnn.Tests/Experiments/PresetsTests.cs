@@ -43,21 +43,31 @@ public sealed class PresetsTests
     [Fact]
     public void Should_train_the_quick_preset_on_trains_default_stft_frames()
     {
-        // Given the quick preset and the 20 s of synthesized track it trains on without --audio
+        // Given the quick preset and the synthesized track it trains on without --audio
         var preset = Presets.Quick;
         var codec = CodecFactory.Create(preset.Data.Codec);
-        int frames = codec.FrameCount(20 * preset.Data.Codec.SampleRate);
+        int frames = codec.FrameCount((int)Math.Round(preset.TrackSeconds * preset.Data.Codec.SampleRate));
 
         // When its frames and updates are counted
         long updates = BenchRunner.UpdatesPerModel(preset, [frames]);
 
         // Then it uses train's default codec (log-magnitude STFT, 1024 samples every 256: 513 features),
-        // 1726 frames of which the last 10 % are held out, and 146 windows of 100 every 10 per epoch
+        // 40 s of track, 3449 frames of which the last 10 % are held out, and 301 windows of 100 every
+        // 10 per epoch, RMSProp 1e-3 with a weight decay of 1 and CW-RNNs of 2 modules
         Assert.Equal(new DataConfig { Audio = [] }.Codec, preset.Data.Codec);
         Assert.Equal(("stft", 1024, 256, 513), (codec.Name, codec.FrameLength, ((SpectralCodec)codec).Hop, codec.FeatureCount));
-        Assert.Equal(1726, frames);
+        Assert.Equal(40, preset.TrackSeconds);
+        Assert.Equal(3449, frames);
         Assert.Equal((100, 10, 3, 128), (preset.Training.Window, preset.Training.Stride, preset.Training.Epochs, preset.Model.HiddenSize));
-        Assert.Equal(3 * 146L, updates);
+        Assert.Equal((1e-3, 1.0, 2), (preset.Training.LearningRate, preset.Training.WeightDecay, preset.Model.Modules));
+        Assert.Equal(3 * 301L, updates);
+    }
+
+    [Fact]
+    public void Should_leave_the_essay_presets_and_koutnik_without_weight_decay()
+    {
+        // Given every preset but quick, Then none decays its weights (the essay's RMSProp had none)
+        Assert.All(Presets.Names.Where(n => n != "quick").Select(Presets.Get), p => Assert.Equal(0, p.Training.WeightDecay));
     }
 
     [Fact]
