@@ -47,7 +47,7 @@ public sealed class BadInputTests : IDisposable
         { "train --audio {d}/tone.wav --out {d}/run --threads -1", "--threads: expected 0 (all cores) or a positive count, got -1" },
         { "train --audio {d}/tone.wav --out {d}/run --device gpu", "--device: expected cpu, cuda or auto, got 'gpu'" },
         { "train --audio {d}/tone.wav --out {d}/run --lr 1e300", "--lr: expected a positive learning rate a float32 can hold" },
-        { "train --audio {d}/tone.wav --out {d}/run --hidden 100000000", "--hidden: a model of 40000033100000064 parameters needs about" },
+        { "train --audio {d}/tone.wav --out {d}/run --hidden 100000000", "--hidden: a model of 40000033100000128 parameters needs about" },
         { "train --audio {d}/tone.wav --out {d}/run --arch gru --match-params 1000000000000", "--match-params: a model of" },
         { "train --audio {d}/tone.wav --out {d}/run --lr NaN", "--lr: expected a positive learning rate, got NaN" },
         { "train --audio {d}/tone.wav --out /proc/musicrnn-cannot-exist", "/proc/musicrnn-cannot-exist: cannot create the output folder" },
