@@ -260,6 +260,30 @@ def load_average():
         return None
 
 
+def write_results(path: str, command: str, started: str, load, matmul_size: int, matmul_runs: List[float], rows: dict) -> None:
+    """Writes a peer's JSON: when and how it ran (command, torch, BLAS, threads, load, the machine's
+    matmul rate at matmul_size) and then its own rows, the layout compare.py reads for every peer."""
+    flops = 2.0 * matmul_size ** 3
+    matmul = timing(matmul_runs)
+    results = {
+        "started": started,
+        "command": command,
+        "torchVersion": torch.__version__,
+        "python": sys.version.split()[0],
+        "blas": blas_library(),
+        "threads": torch.get_num_threads(),
+        "processorCount": os.cpu_count(),
+        "loadAverage": load,
+        "matmul": {"size": matmul_size, "milliseconds": matmul,
+                   "gflopsBest": flops / matmul["best"] / 1e6,
+                   "gflopsMedian": flops / matmul["median"] / 1e6},
+        **rows,
+    }
+    with open(path, "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+
+
 def blas_library() -> str:
     """The shared object whose sgemm_ libtorch calls: Debian's torch binds the system BLAS
     (libblas.so.3, whichever library the path or the alternatives put first), so the one
@@ -448,26 +472,8 @@ def main(argv=None) -> int:
                                "framesPerSecond": fps,
                                "timesRealTime": fps / REAL_TIME_FRAMES_PER_SECOND})
 
-    flops = 2.0 * args.matmul ** 3
-    matmul = timing(matmul_runs)
-    results = {
-        "started": started,
-        "command": "peer.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "torchVersion": torch.__version__,
-        "python": sys.version.split()[0],
-        "blas": blas_library(),
-        "threads": torch.get_num_threads(),
-        "processorCount": os.cpu_count(),
-        "loadAverage": load,
-        "matmul": {"size": args.matmul, "milliseconds": matmul,
-                   "gflopsBest": flops / matmul["best"] / 1e6,
-                   "gflopsMedian": flops / matmul["median"] / 1e6},
-        "cells": cells,
-        "generation": generation,
-    }
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
+    write_results(args.out, "peer.py " + " ".join(sys.argv[1:] if argv is None else argv), started, load,
+                  args.matmul, matmul_runs, {"cells": cells, "generation": generation})
     log(f"wrote {args.out}")
     return 0
 

@@ -18,9 +18,9 @@
 # A smoke check of the whole chain, in seconds:
 #   bench/peer/run-samples.sh --batch 2 --seq 64 --repeats 1 --samples 0.05 --matmul 256 --out /tmp/peer-smoke
 set -euo pipefail
+source "$(dirname "$0")/peers.sh"
 
 batch=32 seq=1024 threads=2 repeats=5 warmup=1 samples=2 streams=4 matmul=2048 out= blas=
-libs=/usr/lib/x86_64-linux-gnu
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --batch) batch=$2 ;;
@@ -37,14 +37,7 @@ while [[ $# -gt 0 ]]; do
   esac
   shift 2
 done
-if [[ -z $blas ]]; then
-  if [[ -e $libs/blis-openmp/libblas.so.3 ]]; then blas=blis
-  elif [[ -e $libs/openblas-openmp/libblas.so.3 ]]; then blas=openblas
-  else
-    blas=system
-    echo "run-samples.sh: no optimised BLAS for PyTorch; apt-get install libblis4-openmp (see README.md)" >&2
-  fi
-fi
+[[ -n $blas ]] || blas=$(default_blas run-samples.sh)
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/bench/peer"
@@ -59,35 +52,8 @@ peer=(--batch "$batch" --seq "$seq" --threads "$threads" --repeats "$repeats" --
 settings="--batch $batch --seq $seq --threads $threads --repeats $repeats --warmup $warmup --samples $samples --sample-streams $streams --matmul $matmul"
 
 echo "== $(date -u +%FT%TZ) uptime: $(uptime)"
-binary="$root/src/MusicRnn.Cli/bin/Release/net10.0/MusicRnn.Cli"
-if [[ -x $binary ]]; then
-  musicrnn=("$binary")
-else
-  musicrnn=(dotnet run --project "$root/src/MusicRnn.Cli" -c Release --)
-fi
+musicrnn_cli "$root"
 echo "== MusicRnn: ${musicrnn[*]} perf ${perf[*]} --quiet --out $out/musicrnn"
 "${musicrnn[@]}" perf "${perf[@]}" --quiet --out "$out/musicrnn" > "$out/musicrnn.log"
 
-for b in ${blas//,/ }; do
-  case "$b" in
-    blis) dir=$libs/blis-openmp ;;
-    openblas) dir=$libs/openblas-openmp ;;
-    system) dir= ;;
-    *) echo "run-samples.sh: --blas: expected blis, openblas or system, got $b" >&2; exit 2 ;;
-  esac
-  [[ -n $dir && ! -e $dir/libblas.so.3 ]] && { echo "run-samples.sh: --blas $b: $dir/libblas.so.3 is not installed" >&2; exit 2; }
-  echo "== $(date -u +%FT%TZ) uptime: $(uptime)"
-  echo "== PyTorch ($b): /usr/bin/python3 samples.py ${peer[*]} --out $out/pytorch-samples-$b.json"
-  # BLIS ignores OMP_NUM_THREADS and torch.set_num_threads; OpenBLAS's OpenMP build follows them.
-  LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OMP_NUM_THREADS=$threads BLIS_NUM_THREADS=$threads \
-    /usr/bin/python3 "$here/samples.py" "${peer[@]}" --out "$out/pytorch-samples-$b.json" 2> "$out/pytorch-samples-$b.log"
-  /usr/bin/python3 "$here/compare.py" "$out/musicrnn/perf.json" "$out/pytorch-samples-$b.json" "$out/peer-samples-$b.md" \
-    "bench/peer/run-samples.sh $settings --blas $b"
-done
-# The first library's results under the plain names.
-first=${blas%%,*}
-cp "$out/pytorch-samples-$first.json" "$out/pytorch-samples.json"
-cp "$out/peer-samples-$first.md" "$out/peer-samples.md"
-# perf.md gets the ratios against the aim, from the first library's PyTorch.
-/usr/bin/python3 "$here/compare.py" "$out/musicrnn/perf.json" "$out/pytorch-samples.json" "$out/peer-samples.md" \
-  "bench/peer/run-samples.sh $settings --blas $first" --into "$out/musicrnn/perf.md" > /dev/null
+run_peers run-samples.sh samples.py "-samples" "bench/peer/run-samples.sh $settings" "${peer[@]}"

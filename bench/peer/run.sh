@@ -18,9 +18,9 @@
 # README.md), else openblas, else system. Writes OUT/musicrnn/perf.json, and per library
 # OUT/pytorch-<blas>.json and OUT/peer-<blas>.md.
 set -euo pipefail
+source "$(dirname "$0")/peers.sh"
 
 hidden=1024 window=100 batch=1 threads=2 repeats=5 generate=400 out= blas=
-libs=/usr/lib/x86_64-linux-gnu
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --hidden) hidden=$2 ;;
@@ -35,14 +35,7 @@ while [[ $# -gt 0 ]]; do
   esac
   shift 2
 done
-if [[ -z $blas ]]; then
-  if [[ -e $libs/blis-openmp/libblas.so.3 ]]; then blas=blis
-  elif [[ -e $libs/openblas-openmp/libblas.so.3 ]]; then blas=openblas
-  else
-    blas=system
-    echo "run.sh: no optimised BLAS for PyTorch; apt-get install libblis4-openmp (see README.md)" >&2
-  fi
-fi
+[[ -n $blas ]] || blas=$(default_blas run.sh)
 for v in "$hidden" "$window" "$batch"; do
   [[ $v == *,* ]] && { echo "run.sh: --hidden, --window, --batch take one value each" >&2; exit 2; }
 done
@@ -55,35 +48,8 @@ out=$(cd "$out" && pwd)
 settings=(--hidden "$hidden" --window "$window" --batch "$batch" --threads "$threads" --repeats "$repeats" --generate "$generate")
 
 echo "== $(date -u +%FT%TZ) uptime: $(uptime)"
-binary="$root/src/MusicRnn.Cli/bin/Release/net10.0/MusicRnn.Cli"
-if [[ -x $binary ]]; then
-  musicrnn=("$binary")
-else
-  musicrnn=(dotnet run --project "$root/src/MusicRnn.Cli" -c Release --)
-fi
+musicrnn_cli "$root"
 echo "== MusicRnn: ${musicrnn[*]} perf ${settings[*]} --no-essay --quiet --out $out/musicrnn"
 "${musicrnn[@]}" perf "${settings[@]}" --no-essay --quiet --out "$out/musicrnn" > "$out/musicrnn.log"
 
-for b in ${blas//,/ }; do
-  case "$b" in
-    blis) dir=$libs/blis-openmp ;;
-    openblas) dir=$libs/openblas-openmp ;;
-    system) dir= ;;
-    *) echo "run.sh: --blas: expected blis, openblas or system, got $b" >&2; exit 2 ;;
-  esac
-  [[ -n $dir && ! -e $dir/libblas.so.3 ]] && { echo "run.sh: --blas $b: $dir/libblas.so.3 is not installed" >&2; exit 2; }
-  echo "== $(date -u +%FT%TZ) uptime: $(uptime)"
-  echo "== PyTorch ($b): /usr/bin/python3 peer.py ${settings[*]} --out $out/pytorch-$b.json"
-  # BLIS ignores OMP_NUM_THREADS and torch.set_num_threads; OpenBLAS's OpenMP build follows them.
-  LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OMP_NUM_THREADS=$threads BLIS_NUM_THREADS=$threads \
-    /usr/bin/python3 "$here/peer.py" "${settings[@]}" --out "$out/pytorch-$b.json" 2> "$out/pytorch-$b.log"
-  /usr/bin/python3 "$here/compare.py" "$out/musicrnn/perf.json" "$out/pytorch-$b.json" "$out/peer-$b.md" \
-    "bench/peer/run.sh ${settings[*]} --blas $b"
-done
-# The first library's results under the plain names.
-first=${blas%%,*}
-cp "$out/pytorch-$first.json" "$out/pytorch.json"
-cp "$out/peer-$first.md" "$out/peer.md"
-# perf.md says where MusicRnn was slower than the first library's PyTorch, and why.
-/usr/bin/python3 "$here/compare.py" "$out/musicrnn/perf.json" "$out/pytorch.json" "$out/peer.md" \
-  "bench/peer/run.sh ${settings[*]} --blas $first" --into "$out/musicrnn/perf.md" > /dev/null
+run_peers run.sh peer.py "" "bench/peer/run.sh ${settings[*]}" "${settings[@]}"

@@ -32,10 +32,8 @@ Run with Debian's interpreter, which has python3-torch: /usr/bin/python3 samples
 
 import argparse
 import datetime
-import json
 import math
 import os
-import statistics
 import sys
 import time
 from typing import List
@@ -48,7 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "interop"))
 sys.path.insert(0, HERE)
 import musicrnn_torch as interop  # noqa: E402
-from peer import blas_library, load_average, milliseconds, timing  # noqa: E402
+from peer import load_average, milliseconds, timing, write_results  # noqa: E402
 
 ARCHITECTURES = ["rnn", "lstm", "gru", "cwrnn"]
 SAMPLE_RATE = 16000
@@ -298,25 +296,8 @@ def main(argv=None) -> int:
                                    "timesRealTime": seconds / (t["best"] / 1e3),
                                    "timesRealTimeMedian": seconds / (t["median"] / 1e3)})
 
-    flops = 2.0 * args.matmul ** 3
-    matmul = timing(matmul_runs)
-    results = {
-        "started": started,
-        "command": "samples.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "torchVersion": torch.__version__,
-        "python": sys.version.split()[0],
-        "blas": blas_library(),
-        "threads": torch.get_num_threads(),
-        "processorCount": os.cpu_count(),
-        "loadAverage": load,
-        "matmul": {"size": args.matmul, "milliseconds": matmul,
-                   "gflopsBest": flops / matmul["best"] / 1e6, "gflopsMedian": flops / matmul["median"] / 1e6},
-        "sampleTraining": training,
-        "sampleGeneration": generation,
-    }
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
-        f.write("\n")
+    write_results(args.out, "samples.py " + " ".join(sys.argv[1:] if argv is None else argv), started, load,
+                  args.matmul, matmul_runs, {"sampleTraining": training, "sampleGeneration": generation})
     log(f"wrote {args.out}")
     return 0
 
